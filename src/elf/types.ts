@@ -1,0 +1,149 @@
+/**
+ * types: the data the ELF layer hands to the rest of muslcheck.
+ *
+ * The ELF layer knows nothing about musl or glibc; it reports what a file asks of
+ * the dynamic loader, as the loader would see it (through program headers and
+ * PT_DYNAMIC, never relying on section names).
+ *
+ * References: System V gABI (ELF), "Linux Standard Base Core Specification,
+ * Symbol Versioning", glibc elf/elf.h for constants.
+ */
+
+/** ElfClassBits is the word size of the file: ELFCLASS32 or ELFCLASS64. */
+export type ElfClassBits = 32 | 64;
+
+/** Endianness is the data encoding of the file: ELFDATA2LSB or ELFDATA2MSB. */
+export type Endianness = 'little' | 'big';
+
+/** ElfFileType is e_type by name (ET_NONE, ET_REL, ET_EXEC, ET_DYN, ET_CORE), or `other`. */
+export type ElfFileType = 'none' | 'rel' | 'exec' | 'dyn' | 'core' | 'other';
+
+/** SymbolBinding is STB_* by name; unknown values keep their number. */
+export type SymbolBinding = 'local' | 'global' | 'weak' | 'unique' | number;
+
+/** SymbolType is STT_* by name; unknown values keep their number. */
+export type SymbolType = 'notype' | 'object' | 'func' | 'section' | 'file' | 'common' | 'tls' | 'ifunc' | number;
+
+/** SymbolVisibility is STV_* from st_other. */
+export type SymbolVisibility = 'default' | 'internal' | 'hidden' | 'protected';
+
+/**
+ * ElfImport is one undefined dynamic symbol (st_shndx == SHN_UNDEF, binding not local),
+ * with the version it requires and the library that version belongs to
+ * (`memcpy` / `GLIBC_2.14` / `libc.so.6`). `version` and `library` are null when the
+ * symbol is unversioned (no DT_VERSYM, or versym index 0/1).
+ */
+export interface ElfImport {
+  name: string;
+  version: string | null;
+  library: string | null;
+  weak: boolean;
+  type: SymbolType;
+}
+
+/**
+ * ElfExport is one defined dynamic symbol. `hidden` is true for a non-default
+ * version definition (`foo@VER` rather than `foo@@VER`, VERSYM_HIDDEN set):
+ * the loader does not bind unversioned references to it.
+ */
+export interface ElfExport {
+  name: string;
+  version: string | null;
+  hidden: boolean;
+  binding: SymbolBinding;
+  type: SymbolType;
+  visibility: SymbolVisibility;
+}
+
+/** VersionNeed is one Elf_Verneed entry: a library and the version names required from it. */
+export interface VersionNeed {
+  file: string;
+  versions: Array<{ name: string; weak: boolean; index: number }>;
+}
+
+/** GnuStack is PT_GNU_STACK: whether the stack is executable and the size the loader should use (0 = default). */
+export interface GnuStack {
+  executable: boolean;
+  size: number;
+}
+
+/** RelocationSummary counts the dynamic relocation types found in DT_RELA/DT_REL/DT_JMPREL (DT_RELR is relative only). */
+export interface RelocationSummary {
+  /** count per relocation type number (machine-specific numbering). */
+  counts: Record<number, number>;
+  /** IRELATIVE relocations (musl rejects them with `unsupported relocation type N`). */
+  irelative: number;
+  /** the machine's IRELATIVE type number, or null when the machine has none known. */
+  irelativeType: number | null;
+  /** true when DT_RELR is present (musl >= 1.2.4 supports it; older loaders do not). */
+  relr: boolean;
+}
+
+/** GoInfo is what a Go binary's build info says (runtime/debug.BuildInfo as embedded by the linker). */
+export interface GoInfo {
+  version: string | null;
+  /** CGO_ENABLED as recorded in the build settings; null when not recorded. */
+  cgo: boolean | null;
+  path: string | null;
+}
+
+/** ToolchainHints are cheap clues about what built the file. */
+export interface ToolchainHints {
+  /** GCC (or clang) identification strings from .comment, e.g. `GCC: (Debian 12.2.0-14) 12.2.0`. */
+  comment: string[];
+  /** the highest GCC version found in .comment, e.g. `12.2.0`. */
+  gcc: string | null;
+  go: GoInfo | null;
+  /** true when the file carries Rust markers (e.g. a `.rustc` section or rust_begin_unwind/`__rust_*` symbols). */
+  rust: boolean;
+}
+
+/** ElfInfo is everything muslcheck needs to know about one ELF file. */
+export interface ElfInfo {
+  class: ElfClassBits;
+  endian: Endianness;
+  /** e_machine by name (`x86_64`, `aarch64`, `arm`, `i386`, `ppc64`, `s390x`, `riscv64`, `mips`, ...), or `em_<n>`. */
+  machine: string;
+  machineCode: number;
+  /** EI_OSABI. */
+  osabi: number;
+  type: ElfFileType;
+  /** e_flags (ARM float ABI, MIPS ABI...). */
+  flags: number;
+  /** PT_INTERP, without the trailing NUL. */
+  interp: string | null;
+  /** DT_NEEDED, in order. */
+  needed: string[];
+  soname: string | null;
+  /** DT_RPATH split on ':' (null when absent). */
+  rpath: string[] | null;
+  /** DT_RUNPATH split on ':' (null when absent). */
+  runpath: string[] | null;
+  /** DT_FLAGS (null when absent). */
+  dtFlags: number | null;
+  /** DT_FLAGS_1 (null when absent). */
+  dtFlags1: number | null;
+  /** true when the file has a PT_DYNAMIC segment. */
+  dynamic: boolean;
+  /** true when nothing is loaded by a dynamic loader: no PT_INTERP and no DT_NEEDED (static and static-pie). */
+  static: boolean;
+  /** true for ET_DYN with DF_1_PIE or with a PT_INTERP. */
+  pie: boolean;
+  gnuStack: GnuStack | null;
+  /** NT_GNU_BUILD_ID as lowercase hex. */
+  buildId: string | null;
+  toolchain: ToolchainHints;
+  /** undefined dynamic symbols, in symbol-table order. */
+  imports: ElfImport[];
+  /** defined dynamic symbols, in symbol-table order. */
+  exports: ElfExport[];
+  /** DT_VERDEF version names (the first, VER_FLG_BASE, is the soname and is omitted). */
+  versionDefinitions: string[];
+  /** DT_VERNEED entries. */
+  versionNeeds: VersionNeed[];
+  relocations: RelocationSummary;
+  /** true when section headers were absent or unusable and everything came from program headers. */
+  sectionHeadersMissing: boolean;
+  /** bytes actually read from the file to produce this record. */
+  bytesRead: number;
+}
