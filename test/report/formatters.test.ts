@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import type { FileReport } from '../../src/analyze/types.js';
+import { summarize, sortReports, describeFinding, formatArgs, needsAttention } from '../../src/report/common.js';
+import { formatJson, scanDocument } from '../../src/report/json.js';
+import { formatText, abbreviateList, fileReason } from '../../src/report/text.js';
+import { formatSarif, sarifLog, artifactUri, helpUri, ruleName } from '../../src/report/sarif.js';
+import { formatMarkdown, codeSpan, escapeCell } from '../../src/report/markdown.js';
+import { CATALOGUE_FIXTURE, REPORTS_FIXTURE, TARGET_FIXTURE, TOOL_FIXTURE } from './fixtures/reports.js';
+import { checkSarifStructure } from './sarif-structure.js';
+
+const base = { tool: TOOL_FIXTURE, target: TARGET_FIXTURE, catalogue: CATALOGUE_FIXTURE };
+const sarifOpts = { ...base, informationUri: 'https://example.invalid/muslcheck' };
+
+/** shuffled returns the reports in a different order (as a worker pool would). */
+function shuffled(reports: readonly FileReport[]): FileReport[] {
+  return [...reports].reverse().map((r) => ({ ...r, findings: [...r.findings].reverse(), unresolved: [...r.unresolved].reverse() }));
+}
+
+describe('summarize', () => {
+  const s = summarize(REPORTS_FIXTURE);
+  it.each([
+    ['files', s.files, 6],
+    ['elf', s.elf, 4],
+    ['ok', s.perVerdict.ok, 1],
+    ['loader', s.perVerdict.loader, 1],
+    ['gcompat', s.perVerdict.gcompat, 1],
+    ['rebuild', s.perVerdict.rebuild, 1],
+    ['error', s.perVerdict.error, 1],
+    ['shim', s.perVerdict.shim, 0],
+  ])('%s count', (_name, got, want) => expect(got).toBe(want));
+
+  it('ranks missing symbols by file count, then name', () => {
+    expect(s.topMissing).toEqual([
+      { name: '__fprintf_chk', files: 2 },
+      { name: '__isoc23_strtol', files: 1 },
+      { name: '__snprintf_chk', files: 1 },
+      { name: 'fcntl64', files: 1 },
+    ]);
+  });
+
+  it('limits topMissing', () => {
+    expect(summarize(REPORTS_FIXTURE, 1).topMissing).toHaveLength(1);
+  });
+});
+
+describe('common helpers', () => {
+  it.each([
+    [{ symbol: 'fcntl64', version: 'GLIBC_2.28', gcompat: false }, 'gcompat=false symbol=fcntl64 version=GLIBC_2.28'],
+    [{ packages: ['a', 'b'], library: null }, 'packages=a, b'],
+    [{}, ''],
+  ])('formatArgs(%j)', (args, want) => expect(formatArgs(args)).toBe(want));
+
+  it('describeFinding uses the catalogue title, or the code when unknown', () => {
+    expect(describeFinding({ code: 'missing-symbol', severity: 'error', args: { symbol: 'x' } }, CATALOGUE_FIXTURE)).toBe('Symbol missing from musl (symbol=x)');
+    expect(describeFinding({ code: 'nope', severity: 'note', args: {} }, CATALOGUE_FIXTURE)).toBe('nope');
+  });
+
+  it('sortReports orders by path, locale-independent', () => {
+    expect(sortReports(REPORTS_FIXTURE).map((r) => r.path)).toEqual([
+      'tree/bin/gzip',
+      'tree/bin/hello-musl',
+      'tree/bin/loader-only',
+      'tree/bin/run.sh',
+      'tree/bin/truncated',
+      'tree/lib/libsql|odd name.so',
+    ]);
+  });
+
+  it.each([
+    ['tree/bin/gzip', true],
+    ['tree/bin/hello-musl', false],
+    ['tree/bin/run.sh', false],
+    ['tree/bin/truncated', true],
+    ['tree/bin/loader-only', true],
+  ])('needsAttention(%s) is %s', (path, want) => {
+    expect(needsAttention(REPORTS_FIXTURE.find((r) => r.path === path)!)).toBe(want);
+  });
+});
+
+describe('json', () => {
+  const schema = JSON.parse(readFileSync(new URL('../../schema/scan.schema.json', import.meta.url), 'utf8'));
+  const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+
+  it.each([false, true])('validates against schema/scan.schema.json (exports %s)', (exports) => {
+    const doc = JSON.parse(formatJson(REPORTS_FIXTURE, { ...base, exports }));
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('rejects a document with a field the schema does not know', () => {
+    const doc = JSON.parse(formatJson(REPORTS_FIXTURE, base));
+    doc.files[0].invented = 1;
+    expect(validate(doc)).toBe(false);
+  });
+
+  it('is byte-identical whatever order the reports arrive in', () => {
+    expect(formatJson(shuffled(REPORTS_FIXTURE), base)).toBe(formatJson(REPORTS_FIXTURE, base));
+  });
+
+  it('includes exports only when asked', () => {
+    const without = scanDocument(REPORTS_FIXTURE, base);
+    const withExports = scanDocument(REPORTS_FIXTURE, { ...base, exports: true });
+    expect(without.files.some((f) => f.elf !== null && 'exports' in f.elf)).toBe(false);
+    expect(withExports.files.filter((f) => f.elf?.exports !== undefined)).toHaveLength(4);
+  });
+
+  it('keeps DT_NEEDED order and sorts imports and findings', () => {
+    const doc = scanDocument(REPORTS_FIXTURE, base);
+    const lib = doc.files.find((f) => f.path.startsWith('tree/lib/'))!;
+    expect(lib.elf!.needed).toEqual(['libresolv.so.2', 'libc.so.6']);
+    expect(lib.elf!.imports.map((i) => i.name)).toEqual(['__fprintf_chk', '__isoc23_strtol', 'fcntl64', 'strerror_r']);
+    expect(lib.findings.map((f) => f.code)).toEqual(['hazard-strerror-r', 'missing-library', 'missing-symbol', 'missing-symbol', 'missing-symbol']);
+    expect(Object.keys(doc.files[0]!.findings[1]!.args)).toEqual(['gcompat', 'library', 'symbol', 'version']);
+  });
+
+  it('has the documented top-level keys in order', () => {
+    expect(Object.keys(scanDocument(REPORTS_FIXTURE, base))).toEqual(['schemaVersion', 'tool', 'target', 'summary', 'files']);
+  });
+});
+
+describe('text', () => {
+  const text = formatText(REPORTS_FIXTURE, base);
+  const verbose = formatText(REPORTS_FIXTURE, { ...base, verbose: true });
+
+  it('lists one line per file that needs attention, none for the others', () => {
+    const fileLines = text.split('\n').filter((l) => /^ {2}\S+ +tree\//.test(l));
+    expect(fileLines.map((l) => l.trim().split(/\s+/)[0])).toEqual(['gcompat', 'loader', 'error', 'rebuild']);
+    expect(text).not.toContain('hello-musl');
+    expect(text).not.toContain('run.sh');
+  });
+
+  it('starts with the summary', () => {
+    expect(text.split('\n').slice(0, 2)).toEqual(['muslcheck 0.1.0: target alpine:3.22 (musl 1.2.5, gcompat 1.1.0, gcc 14.2)', 'Scanned 6 files (4 ELF, 1 not ELF, 1 malformed)']);
+    expect(text).toMatch(/Most common symbols missing from musl:\n {2}__fprintf_chk +2 files\n/);
+  });
+
+  it('shows findings and plan commands only with verbose', () => {
+    expect(text).not.toContain('apk add --no-cache gcompat');
+    expect(verbose).toContain('$ apk add --no-cache gcompat');
+    expect(verbose).toContain('note: hazard-strerror-r: GNU strerror_r | XSI semantics (symbol=strerror_r)');
+  });
+
+  it.each([
+    [['a'], 'a'],
+    [['a', 'b', 'c', 'd', 'e', 'f'], 'a, b, c, d +2 more'],
+  ])('abbreviateList(%j)', (items, want) => expect(abbreviateList(items)).toBe(want));
+
+  it('fileReason prefers what gcompat cannot fix', () => {
+    const lib = REPORTS_FIXTURE.find((r) => r.verdict === 'rebuild')!;
+    expect(fileReason(lib)).toBe('needs libresolv.so.2; missing even with gcompat: __isoc23_strtol, fcntl64');
+  });
+
+  it('says so when nothing needs attention', () => {
+    expect(formatText([REPORTS_FIXTURE[1]!], base)).toContain('Every file loads on the target as it is.');
+    expect(formatText([], base)).toContain('No files found.');
+  });
+});
+
+describe('sarif', () => {
+  const log = sarifLog(REPORTS_FIXTURE, sarifOpts);
+
+  it('passes the structural SARIF 2.1.0 check', () => {
+    expect(checkSarifStructure(JSON.parse(formatSarif(REPORTS_FIXTURE, sarifOpts)))).toEqual([]);
+  });
+
+  it('has one rule per catalogue code, sorted, with absolute help URIs', () => {
+    const rules = log.runs[0]!.tool.driver.rules;
+    expect(rules.map((r) => r.id)).toEqual(['glibc-interpreter', 'hazard-strerror-r', 'missing-library', 'missing-symbol']);
+    expect(rules[3]).toMatchObject({
+      name: 'SymbolMissingFromMusl',
+      helpUri: 'https://example.invalid/muslcheck/docs/codes/missing-symbol.md',
+      defaultConfiguration: { level: 'error' },
+    });
+  });
+
+  it('has one result per finding, pointing at its rule', () => {
+    const results = log.runs[0]!.results;
+    expect(results).toHaveLength(REPORTS_FIXTURE.reduce((n, r) => n + r.findings.length, 0));
+    for (const res of results) expect(log.runs[0]!.tool.driver.rules[res.ruleIndex]!.id).toBe(res.ruleId);
+  });
+
+  it('is byte-identical whatever order the reports arrive in', () => {
+    expect(formatSarif(shuffled(REPORTS_FIXTURE), sarifOpts)).toBe(formatSarif(REPORTS_FIXTURE, sarifOpts));
+  });
+
+  it.each([
+    ['tree/bin/gzip', { uri: 'tree/bin/gzip', uriBaseId: 'SRCROOT' }],
+    ['./a b/c#d', { uri: 'a%20b/c%23d', uriBaseId: 'SRCROOT' }],
+    ['/usr/lib/x86_64-linux-gnu/libz.so.1', { uri: 'file:///usr/lib/x86_64-linux-gnu/libz.so.1' }],
+  ])('artifactUri(%s)', (path, want) => expect(artifactUri(path)).toEqual(want));
+
+  it.each([
+    ['docs/codes/X.md', 'https://h.invalid/p', 'https://h.invalid/p/docs/codes/X.md'],
+    ['./docs/codes/X.md', 'https://h.invalid/p/', 'https://h.invalid/p/docs/codes/X.md'],
+    ['https://other.invalid/X', 'https://h.invalid/p', 'https://other.invalid/X'],
+  ])('helpUri(%s, %s)', (docs, info, want) => expect(helpUri(docs, info)).toBe(want));
+
+  it.each([
+    ['Symbol missing from musl', 'SymbolMissingFromMusl'],
+    ['GNU strerror_r | XSI semantics', 'GNUStrerrorRXSISemantics'],
+  ])('ruleName(%s)', (title, want) => expect(ruleName(title)).toBe(want));
+});
+
+describe('markdown', () => {
+  const md = formatMarkdown(REPORTS_FIXTURE, base);
+
+  it('collapses one section per file that needs attention', () => {
+    expect(md.match(/<details>/g)).toHaveLength(4);
+    expect(md.match(/<\/details>/g)).toHaveLength(4);
+  });
+
+  it('has a verdict table and a heading counting the files', () => {
+    expect(md.split('\n')[0]).toBe('## muslcheck: 4 files of 6 need attention on alpine:3.22');
+    expect(md).toContain('| Verdict | Files |\n| --- | ---: |\n| `ok` | 1 |');
+  });
+
+  it('escapes table cells and HTML', () => {
+    expect(md).toContain('<code>tree/lib/libsql|odd name.so</code>');
+    expect(md).toContain('GNU strerror_r \\| XSI semantics');
+  });
+
+  it('puts plan commands in shell blocks', () => {
+    expect(md).toContain('  ```sh\n  apk add --no-cache gcompat\n  ```');
+  });
+
+  it.each([
+    ['a', '`a`'],
+    ['a`b', '``a`b``'],
+    ['`x', '`` `x ``'],
+  ])('codeSpan(%s)', (text, want) => expect(codeSpan(text)).toBe(want));
+
+  it('escapeCell escapes pipes and newlines', () => expect(escapeCell('a|b\nc')).toBe('a\\|b c'));
+});
