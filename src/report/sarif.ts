@@ -21,8 +21,10 @@ export interface SarifOptions {
   tool: ToolInfo;
   target: TargetLabel;
   catalogue: Catalogue;
-  /** where the project lives, to turn `docs/codes/X.md` into an absolute helpUri. */
+  /** the project's home page (toolComponent.informationUri). */
   informationUri: string;
+  /** where the docs/ folder is published, to turn `docs/codes/X.md` into an absolute helpUri. */
+  docsBaseUri: string;
 }
 
 /** SarifRule is a reportingDescriptor (§3.49). */
@@ -68,10 +70,10 @@ export function ruleName(title: string): string {
     .join('');
 }
 
-/** helpUri resolves a catalogue docs path against the project's address (absolute URIs pass through). */
-export function helpUri(docs: string, informationUri: string): string {
+/** helpUri resolves a catalogue docs path against the docs base (absolute URIs pass through). */
+export function helpUri(docs: string, docsBaseUri: string): string {
   if (/^[a-z][a-z0-9+.-]*:/i.test(docs)) return docs;
-  const base = informationUri.endsWith('/') ? informationUri : `${informationUri}/`;
+  const base = docsBaseUri.endsWith('/') ? docsBaseUri : `${docsBaseUri}/`;
   return new URL(docs.replace(/^\.?\//, ''), base).href;
 }
 
@@ -83,12 +85,12 @@ export function artifactUri(path: string): { uri: string; uriBaseId?: string } {
 }
 
 /** sarifRules builds one rule per catalogue code, sorted by code. */
-export function sarifRules(catalogue: Catalogue, informationUri: string): SarifRule[] {
+export function sarifRules(catalogue: Catalogue, docsBaseUri: string): SarifRule[] {
   return Object.keys(catalogue)
     .sort(compareText)
     .map((code) => {
       const info = catalogue[code]!;
-      const uri = helpUri(info.docs, informationUri);
+      const uri = helpUri(info.docs, docsBaseUri);
       return {
         id: code,
         name: ruleName(info.title),
@@ -103,7 +105,7 @@ export function sarifRules(catalogue: Catalogue, informationUri: string): SarifR
 
 /** sarifLog builds the SARIF log object. Findings whose code is not in the catalogue are dropped from results (there is no rule to point at). */
 export function sarifLog(reports: readonly FileReport[], opts: SarifOptions): SarifLog {
-  const rules = sarifRules(opts.catalogue, opts.informationUri);
+  const rules = sarifRules(opts.catalogue, opts.docsBaseUri);
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const results: SarifResult[] = [];
   for (const r of sortReports(reports)) {

@@ -11,7 +11,7 @@ import { CATALOGUE_FIXTURE, REPORTS_FIXTURE, TARGET_FIXTURE, TOOL_FIXTURE } from
 import { checkSarifStructure } from './sarif-structure.js';
 
 const base = { tool: TOOL_FIXTURE, target: TARGET_FIXTURE, catalogue: CATALOGUE_FIXTURE };
-const sarifOpts = { ...base, informationUri: 'https://example.invalid/muslcheck' };
+const sarifOpts = { ...base, informationUri: 'https://example.invalid/muslcheck', docsBaseUri: 'https://example.invalid/muslcheck' };
 
 /** shuffled returns the reports in a different order (as a worker pool would). */
 function shuffled(reports: readonly FileReport[]): FileReport[] {

@@ -37,14 +37,14 @@ export function compileSarifSchema(): (data: unknown) => { valid: boolean; error
 describe.skipIf(schemaPath === null || draft04Path === null)('SARIF 2.1.0 JSON schema (needs @microsoft/jest-sarif and ajv-draft-04)', () => {
   it('accepts the log for the fixture tree', () => {
     const validate = compileSarifSchema();
-    const log = JSON.parse(formatSarif(REPORTS_FIXTURE, { tool: TOOL_FIXTURE, target: TARGET_FIXTURE, catalogue: CATALOGUE_FIXTURE, informationUri: 'https://example.invalid/m' }));
+    const log = JSON.parse(formatSarif(REPORTS_FIXTURE, { tool: TOOL_FIXTURE, target: TARGET_FIXTURE, catalogue: CATALOGUE_FIXTURE, informationUri: 'https://example.invalid/m', docsBaseUri: 'https://example.invalid/m/' }));
     const { valid, errors } = validate(log);
     expect(valid, JSON.stringify(errors)).toBe(true);
   });
 
   it('rejects a log with a bad level (the schema is really applied)', () => {
     const validate = compileSarifSchema();
-    const log = JSON.parse(formatSarif(REPORTS_FIXTURE, { tool: TOOL_FIXTURE, target: TARGET_FIXTURE, catalogue: CATALOGUE_FIXTURE, informationUri: 'https://example.invalid/m' }));
+    const log = JSON.parse(formatSarif(REPORTS_FIXTURE, { tool: TOOL_FIXTURE, target: TARGET_FIXTURE, catalogue: CATALOGUE_FIXTURE, informationUri: 'https://example.invalid/m', docsBaseUri: 'https://example.invalid/m/' }));
     log.runs[0].results[0].level = 'fatal';
     expect(validate(log).valid).toBe(false);
   });

@@ -1,0 +1,384 @@
+/**
+ * cli: muslcheck's command line, the one place that writes to stdout and stderr.
+ *
+ * Only commander is imported at the top so that `muslcheck --version` and
+ * `--help` start fast; the scanner, the database and the formatters are loaded
+ * with `await import()` inside the action that needs them.
+ *
+ * Exit codes (as knip does it): 0 pass; 1 when a file's verdict is at or above
+ * `--fail-on`; 2 on a usage error (unknown option, bad value) or a tool error.
+ * main() returns the code instead of calling process.exit(), so a large report
+ * written to a pipe is flushed completely before Node exits.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import type { FileReport, Verdict } from './analyze/types.js';
+
+/** CliStream is the part of a writable stream the CLI uses. */
+export interface CliStream {
+  write(chunk: string, callback: (err?: Error | null) => void): boolean;
+  isTTY?: boolean;
+}
+
+/** CliIo is the CLI's whole view of the outside world (tests pass their own). */
+export interface CliIo {
+  stdout: CliStream;
+  stderr: CliStream;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+}
+
+/** FORMATS are the scan output formats. */
+export const FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** PLAN_FORMATS are the `plan` output formats. */
+export const PLAN_FORMATS = ['text', 'json', 'markdown'] as const;
+
+/** VERDICTS mirrors VERDICT_ORDER (src/analyze/types.ts) without loading it before it is needed. */
+const VERDICTS: readonly Verdict[] = ['ok', 'loader', 'gcompat', 'shim', 'rebuild', 'patch', 'error'];
+
+/** HINT closes every usage error. */
+const HINT = "(run 'muslcheck --help' or 'muslcheck <command> --help' for usage)";
+
+/** UsageError is a bad value the user can fix (exit code 2, no stack trace). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** processIo is the real process's streams, environment and directory. */
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}
+
+/** PackageInfo is what the CLI reads from package.json. */
+interface PackageInfo {
+  version?: string;
+  homepage?: string;
+}
+
+/** packageInfo reads package.json (beside dist/ and src/), once. */
+const packageInfo = (() => {
+  let cached: PackageInfo | undefined;
+  return (): PackageInfo => (cached ??= JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as PackageInfo);
+})();
+
+/** toolVersion is muslcheck's version from package.json. */
+export function toolVersion(): string {
+  return packageInfo().version ?? '0.0.0';
+}
+
+/**
+ * projectUris gives SARIF its informationUri and the base for each code's helpUri.
+ * docs/ ships inside the npm package, so without a `homepage` the docs are
+ * addressed in the published package of this very version (unpkg serves npm
+ * package files by version).
+ */
+export function projectUris(): { informationUri: string; docsBaseUri: string } {
+  const { homepage } = packageInfo();
+  if (homepage !== undefined && homepage !== '') return { informationUri: homepage, docsBaseUri: homepage.endsWith('/') ? homepage : `${homepage}/` };
+  return { informationUri: 'https://www.npmjs.com/package/muslcheck', docsBaseUri: `https://unpkg.com/muslcheck@${toolVersion()}/` };
+}
+
+/** isCi is true when the CI environment variable is set to anything but `false`/`0`/empty (as std-env and knip read it). */
+export function isCi(env: CliIo['env']): boolean {
+  const v = env.CI;
+  return v !== undefined && v !== '' && v !== 'false' && v !== '0';
+}
+
+/** ProgressGate is what decides whether a spinner may be shown. */
+export interface ProgressGate {
+  stderrIsTTY: boolean;
+  env: CliIo['env'];
+  format: string;
+  output: string | undefined;
+  quiet: boolean;
+}
+
+/**
+ * shouldShowProgress is the one gate for progress output: only on a terminal
+ * (stderr), never in CI, never with --quiet, and never while machine output
+ * (json, sarif, markdown) goes to stdout, where a terminal would interleave the two.
+ */
+export function shouldShowProgress(g: ProgressGate): boolean {
+  if (!g.stderrIsTTY || g.quiet || isCi(g.env)) return false;
+  return g.format === 'text' || g.output !== undefined;
+}
+
+/** writeAll writes text and resolves once the stream has taken it (so nothing is lost when the process ends). */
+export function writeAll(stream: CliStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (text === '') return resolve();
+    stream.write(text, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+/** parsePositiveInt is commander's parser for `--jobs`. */
+function parsePositiveInt(value: string): number {
+  if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError('expected a whole number of at least 1.');
+  return Number(value);
+}
+
+/** collect is commander's parser for repeatable options (`--include a --include b`). */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** ScanFlags are the options `scan` and `plan` share, as commander parses them. */
+export interface ScanFlags {
+  target?: string;
+  format: string;
+  failOn?: Verdict;
+  output?: string;
+  exports?: boolean;
+  include?: string[];
+  exclude?: string[];
+  followSymlinks?: boolean;
+  libraryPath?: string[];
+  staged?: boolean;
+  cache: boolean;
+  baseline?: string;
+  updateBaseline?: boolean;
+  jobs?: number;
+  verbose?: boolean;
+  quiet?: boolean;
+  stats?: string;
+}
+
+/** addScanOptions adds the options shared by `scan` and `plan`. */
+function addScanOptions(cmd: Command, formats: readonly string[]): Command {
+  return cmd
+    .argument('[paths...]', 'files or directories to scan', ['.'])
+    .option('-t, --target <target>', 'what to check against: alpine:X.Y, alpine:edge or musl:X.Y.Z (default: newest stable Alpine)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(formats).default('text'))
+    .addOption(new Option('--fail-on <verdict>', 'exit 1 when any file is at or above this verdict (default: rebuild)').choices(VERDICTS))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--exports', 'include each file\'s exported symbols in JSON output')
+    .option('--include <glob>', 'only scan files matching this glob (repeatable)', collect)
+    .option('--exclude <glob>', 'skip files matching this glob (repeatable)', collect)
+    .option('--follow-symlinks', 'follow symbolic links to files and directories')
+    .option('-L, --library-path <dir>', 'also look for needed libraries here, as the target would (repeatable)', collect)
+    .option('--staged', 'scan only the files staged in git (for pre-commit hooks)')
+    .option('--no-cache', 'do not read or write the scan cache')
+    .option('--baseline <file>', 'ignore what this baseline file already records')
+    .option('--update-baseline', 'write the current findings to the --baseline file and exit 0')
+    .option('-j, --jobs <n>', 'worker threads (default: number of CPUs)', parsePositiveInt)
+    .option('-v, --verbose', 'show findings and fixes for every file')
+    .option('-q, --quiet', 'no progress output')
+    .option('--stats <file>', 'write scan statistics (JSON) to this file');
+}
+
+/** CliState carries the exit code out of commander's action handlers. */
+interface CliState {
+  exitCode: number;
+}
+
+/** buildProgram wires every command; actions record their exit code in `state`. */
+export function buildProgram(io: CliIo, state: CliState): Command {
+  const program = new Command('muslcheck')
+    .description('Tells, before you move to Alpine Linux (musl libc), which binaries will break and what fixes each one.')
+    .version(toolVersion(), '-V, --version')
+    .exitOverride()
+    .showHelpAfterError(HINT)
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s, () => {}),
+      writeErr: (s) => void io.stderr.write(s, () => {}),
+    });
+
+  addScanOptions(program.command('scan').description('scan files and directories and report, per ELF file, whether it loads on the target'), FORMATS).action(
+    async (paths: string[], flags: ScanFlags) => {
+      state.exitCode = await runScan('scan', paths, flags, io);
+    },
+  );
+
+  addScanOptions(program.command('plan').description('the fix plan for a whole tree: apk line, Dockerfile snippet, patchelf, rebuilds, patches'), PLAN_FORMATS).action(
+    async (paths: string[], flags: ScanFlags) => {
+      state.exitCode = await runScan('plan', paths, flags, io);
+    },
+  );
+
+  program
+    .command('explain')
+    .description('what musl, gcompat and glibc say about symbols, and what to do about them')
+    .argument('<symbols...>', 'symbol names, e.g. __fprintf_chk fcntl64')
+    .option('-t, --target <target>', 'alpine:X.Y, alpine:edge or musl:X.Y.Z (default: newest stable Alpine)')
+    .option('-a, --arch <arch>', 'musl architecture name (default: x86_64)', 'x86_64')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (symbols: string[], flags: { target?: string; arch: string; format: string }) => {
+      state.exitCode = await runExplain(symbols, flags, io);
+    });
+
+  const db = program.command('db').description('the bundled databases');
+  db.command('list')
+    .description('targets, architectures, versions and where the data came from')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (flags: { format: string }) => {
+      state.exitCode = await runDbList(flags, io);
+    });
+
+  return program;
+}
+
+/** emit writes a report to `--output` or stdout. */
+async function emit(text: string, output: string | undefined, io: CliIo): Promise<void> {
+  if (output === undefined) return writeAll(io.stdout, text);
+  const { writeFile } = await import('node:fs/promises');
+  const { resolve } = await import('node:path');
+  await writeFile(resolve(io.cwd, output), text);
+}
+
+/** Spinner is the part of ora the CLI uses. */
+interface Spinner {
+  text: string;
+  stop(): void;
+}
+
+/** startProgress starts an ora spinner on stderr (ora is loaded only here). */
+async function startProgress(io: CliIo): Promise<Spinner> {
+  const { default: ora } = await import('ora');
+  return ora({ text: 'Scanning…', stream: io.stderr as unknown as NodeJS.WritableStream }).start();
+}
+
+/** resolveTarget turns `--target` into a TargetInfo, or a UsageError listing the known targets. */
+function resolveTarget(db: import('./db/types.js').Database, spec: string | undefined): import('./db/types.js').TargetInfo {
+  try {
+    return db.resolveTarget(spec);
+  } catch (e) {
+    const known = db.targets.map((t) => t.id).join(', ');
+    throw new UsageError(`${e instanceof Error ? e.message : String(e)} (known targets: ${known})`);
+  }
+}
+
+/** runScan runs `scan` or `plan`: scan the paths, render, write, and compute the exit code. */
+async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags, io: CliIo): Promise<number> {
+  const [{ scanPaths }, { loadDatabase }, planMod, { CATALOGUE }] = await Promise.all([
+    import('./scan/pipeline.js'),
+    import('./db/index.js'),
+    import('./plan/index.js'),
+    import('./analyze/catalogue.js'),
+  ]);
+  const db = loadDatabase();
+  const target = resolveTarget(db, flags.target);
+  if (flags.updateBaseline === true && flags.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE');
+
+  const progress = shouldShowProgress({
+    stderrIsTTY: io.stderr.isTTY === true,
+    env: io.env,
+    format: flags.format,
+    output: flags.output,
+    quiet: flags.quiet === true,
+  })
+    ? await startProgress(io)
+    : null;
+  let result;
+  try {
+    result = await scanPaths(paths, {
+      include: flags.include,
+      exclude: flags.exclude,
+      followSymlinks: flags.followSymlinks === true,
+      libraryPath: flags.libraryPath,
+      target,
+      db,
+      cache: flags.cache,
+      jobs: flags.jobs,
+      includeExports: flags.exports === true,
+      staged: flags.staged === true,
+      onProgress: progress === null ? undefined : (n: number) => void (progress.text = `Scanning… ${n} files`),
+    });
+  } finally {
+    progress?.stop();
+  }
+  const reports: FileReport[] = result.reports;
+  const tool = { name: 'muslcheck', version: toolVersion() };
+
+  if (flags.stats !== undefined) {
+    const { stringifyJson } = await import('./report/json.js');
+    const { writeFile } = await import('node:fs/promises');
+    const { resolve } = await import('node:path');
+    await writeFile(resolve(io.cwd, flags.stats), stringifyJson(result.stats));
+  }
+
+  let text: string;
+  if (mode === 'plan') {
+    const { formatPlan } = await import('./report/plan.js');
+    text = formatPlan(planMod.treePlan(reports, target, db), { tool, target, format: flags.format as 'text' | 'json' | 'markdown' });
+  } else {
+    text = await formatScan(reports, flags, { tool, target, catalogue: CATALOGUE });
+  }
+  await emit(text, flags.output, io);
+  return planMod.exitCodeFor(reports, flags.failOn ?? planMod.DEFAULT_FAIL_ON);
+}
+
+/** formatScan renders a scan in the chosen format. */
+async function formatScan(
+  reports: FileReport[],
+  flags: ScanFlags,
+  base: { tool: { name: string; version: string }; target: import('./db/types.js').TargetInfo; catalogue: import('./report/common.js').Catalogue },
+): Promise<string> {
+  switch (flags.format) {
+    case 'json':
+      return (await import('./report/json.js')).formatJson(reports, { ...base, exports: flags.exports === true });
+    case 'sarif':
+      return (await import('./report/sarif.js')).formatSarif(reports, { ...base, ...projectUris() });
+    case 'markdown':
+      return (await import('./report/markdown.js')).formatMarkdown(reports, base);
+    default:
+      return (await import('./report/text.js')).formatText(reports, { ...base, verbose: flags.verbose === true });
+  }
+}
+
+/** runExplain runs `explain`. */
+async function runExplain(symbols: string[], flags: { target?: string; arch: string; format: string }, io: CliIo): Promise<number> {
+  const [{ loadDatabase }, { explainSymbols }, { formatExplain }] = await Promise.all([
+    import('./db/index.js'),
+    import('./db/explain.js'),
+    import('./report/explain.js'),
+  ]);
+  const db = loadDatabase();
+  const target = resolveTarget(db, flags.target);
+  if (!db.arches.includes(flags.arch)) throw new UsageError(`unknown arch '${flags.arch}' (known: ${db.arches.join(', ')})`);
+  await writeAll(io.stdout, formatExplain(explainSymbols(db, symbols, target, flags.arch), { target, arch: flags.arch, format: flags.format as 'text' | 'json' }));
+  return 0;
+}
+
+/** runDbList runs `db list`. */
+async function runDbList(flags: { format: string }, io: CliIo): Promise<number> {
+  const [{ loadDatabase }, { listDatabase }, { formatDbList }] = await Promise.all([
+    import('./db/index.js'),
+    import('./db/explain.js'),
+    import('./report/db.js'),
+  ]);
+  await writeAll(io.stdout, formatDbList(listDatabase(loadDatabase()), flags.format as 'text' | 'json'));
+  return 0;
+}
+
+/** errorMessage renders a thrown value without a stack. */
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * main parses argv (as process.argv: node, script, args...), runs the command and
+ * returns the exit code. It never throws: usage errors and tool errors are
+ * printed to stderr and give 2. Set MUSLCHECK_DEBUG=1 to see stack traces.
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const state: CliState = { exitCode: 0 };
+  try {
+    const program = buildProgram(io, state);
+    await program.parseAsync([...argv]);
+    return state.exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander has printed its message (and the hint); help and --version end with 0.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof UsageError) {
+      await writeAll(io.stderr, `muslcheck: error: ${e.message}\n${HINT}\n`);
+      return 2;
+    }
+    const detail = io.env.MUSLCHECK_DEBUG && e instanceof Error && e.stack ? `\n${e.stack}` : '';
+    await writeAll(io.stderr, `muslcheck: error: ${errorMessage(e)}${detail}\n`);
+    return 2;
+  }
+}
