@@ -46,8 +46,20 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** processIo is the real process's streams, environment and directory. */
+/** isEpipe is true for the error a write gets when the reader has gone (`muslcheck scan | head`). */
+function isEpipe(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'EPIPE';
+}
+
+/**
+ * processIo is the real process's streams, environment and directory. A closed
+ * pipe on stdout ends the output quietly, as for any Unix filter, instead of
+ * surfacing as an unhandled 'error' event.
+ */
 export function processIo(): CliIo {
+  process.stdout.on('error', (e) => {
+    if (!isEpipe(e)) throw e;
+  });
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 }
 
@@ -109,7 +121,7 @@ export function shouldShowProgress(g: ProgressGate): boolean {
 export function writeAll(stream: CliStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     if (text === '') return resolve();
-    stream.write(text, (err) => (err ? reject(err) : resolve()));
+    stream.write(text, (err) => (err && !isEpipe(err) ? reject(err) : resolve()));
   });
 }
 
