@@ -39,6 +39,10 @@ export interface MuslView {
   isSelfSoname(soname: string): boolean;
   /** /lib/ld-musl-<arch>.so.1 */
   loaderPath: string;
+  /** for a derived version: the measured version it was derived from (added by src/db; optional for hand-made views). */
+  derivedFrom?: string | null;
+  /** lfs64Target gives the name the loader retries for an LFS64 import (`fopen64` -> `fopen`), null when it would not retry. */
+  lfs64Target?(name: string): string | null;
 }
 
 /** GcompatView is gcompat as Alpine ships it for one architecture. */
@@ -108,20 +112,23 @@ export interface Database {
   archForElf(machine: string, cls: 32 | 64, endian: 'little' | 'big', flags: number): Arch | null;
   musl(version: string, arch: Arch): MuslView | null;
   gcompat(version: string, arch: Arch): GcompatView | null;
-  /** glibcSince gives the first GLIBC_x.y version node that defines `name` in any libc6 library, null when glibc never had it. */
-  glibcSince(name: string): string | null;
+  /**
+   * glibcSince gives the first GLIBC_x.y version node that defines `name` in any libc6 library, null when glibc never had it
+   * (or only under GLIBC_PRIVATE). `arch` (musl name, default x86_64) matters: aarch64's oldest node is GLIBC_2.17.
+   */
+  glibcSince(name: string, arch?: Arch): string | null;
   /** isGlibcPrivate is true for names only exported under GLIBC_PRIVATE. */
-  isGlibcPrivate(name: string): boolean;
-  /** glibcLibraryOf gives the libc6 soname that defines `name` (`libc.so.6`, `libm.so.6`, `libresolv.so.2`...). */
-  glibcLibraryOf(name: string): string | null;
+  isGlibcPrivate(name: string, arch?: Arch): boolean;
+  /** glibcLibraryOf gives the libc6 soname that defines `name` (`libc.so.6`, `libm.so.6`, `libresolv.so.2`...); libc.so.6 when it is one of several. */
+  glibcLibraryOf(name: string, arch?: Arch): string | null;
   /** isGlibcSoname is true for sonames shipped by Debian's libc6 (`libc.so.6`, `ld-linux-x86-64.so.2`, `libresolv.so.2`, ...). */
   isGlibcSoname(soname: string): boolean;
   /** libstdcxxNodes lists the GLIBCXX_/CXXABI_/GCC_ version nodes the given GCC release's libstdc++/libgcc_s define. */
   libstdcxxNodes(gcc: string): ReadonlySet<string> | null;
   /** firstGccWithNode gives the first GCC release whose libstdc++/libgcc_s define `node`. */
   firstGccWithNode(node: string): string | null;
-  /** muslSince gives the first musl version that exports `name` (across the versions we have), null when none. */
-  muslSince(name: string): string | null;
+  /** muslSince gives the first musl version that exports `name` (across the versions we have; `arch` default x86_64), null when none. */
+  muslSince(name: string, arch?: Arch): string | null;
   shims(name: string): readonly ShimEntry[];
   advice(name: string): Advice | null;
   hazards(name: string): readonly Hazard[];
@@ -129,4 +136,51 @@ export interface Database {
   alpinePackageForSoname(soname: string): string;
   /** provenance of every generated file. */
   provenance: readonly Provenance[];
+}
+
+/** AlpinePackage is what Alpine offers for a non-libc soname. */
+export interface AlpinePackage {
+  soname: string;
+  /** the Alpine package, null when Alpine has none (libsystemd.so.0, libselinux.so.1, OpenSSL 1.1...). */
+  package: string | null;
+  /** the `apk add` argument: the package, `so:<soname>` when the soname is not in the table, null when nothing provides it. */
+  apk: string | null;
+  /** why there is no package, or a caveat. */
+  note: string | null;
+  /** true when the answer comes from the curated table (data/sonames.json), false for the so: fallback. */
+  known: boolean;
+}
+
+/** MuslVersionInfo summarises one musl version in the database. */
+export interface MuslVersionInfo {
+  version: string;
+  derived: boolean;
+  derivedFrom: string | null;
+  /** Debian package version it was measured from, null when derived. */
+  debianVersion: string | null;
+  lfs64Remap: boolean;
+  arches: readonly Arch[];
+  note: string;
+}
+
+/** GccInfo summarises one GCC release's runtime version nodes. */
+export interface GccInfo {
+  gcc: string;
+  derived: boolean;
+  source: string;
+  nodes: number;
+}
+
+/** LoadedDatabase is what loadDatabase() returns: the Database contract plus catalogue details for `db list`. */
+export interface LoadedDatabase extends Database {
+  defaultTarget: string;
+  muslVersions: readonly MuslVersionInfo[];
+  gcompatVersions: readonly string[];
+  glibcReleases: readonly string[];
+  glibcArches: readonly Arch[];
+  gccReleases: readonly GccInfo[];
+  /** alpinePackageInfo is alpinePackageForSoname with the reason when Alpine has nothing. */
+  alpinePackageInfo(soname: string): AlpinePackage;
+  /** glibcSymbolCount counts the names glibc defines on `arch` (public and private). */
+  glibcSymbolCount(arch: Arch): { public: number; private: number } | null;
 }
