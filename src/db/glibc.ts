@@ -9,6 +9,7 @@
  */
 import type { Arch } from './types.js';
 import type { RawGlibc, RawGlibcArch } from './schema.js';
+import { checkNames } from './schema.js';
 import { freezeSet } from './musl.js';
 
 /** GlibcSymbol is what glibc says about one name on one arch. */
@@ -37,11 +38,11 @@ function versionParts(v: string): number[] {
 }
 
 /** indexArch folds one arch's per-library lists into name -> GlibcSymbol. */
-function indexArch(raw: RawGlibcArch): ReadonlyMap<string, GlibcSymbol> {
+function indexArch(raw: RawGlibcArch, arch: Arch): ReadonlyMap<string, GlibcSymbol> {
   const defs = new Map<string, Array<{ lib: string; version: string }>>();
   for (const lib of Object.keys(raw.libraries).sort()) {
-    for (const [version, names] of Object.entries(raw.libraries[lib] ?? {})) {
-      for (const name of names) {
+    for (const [version, list] of Object.entries(raw.libraries[lib] ?? {})) {
+      for (const name of checkNames('glibc.json', `$.arches.${arch}.libraries.${lib}.${version}`, list)) {
         const list = defs.get(name);
         if (list === undefined) defs.set(name, [{ lib, version }]);
         else list.push({ lib, version });
@@ -104,7 +105,7 @@ export class GlibcIndex {
     if (hit !== undefined) return hit;
     const raw = Object.hasOwn(this.raw.arches, arch) ? this.raw.arches[arch] : undefined;
     if (raw === undefined) return null;
-    const built = indexArch(raw);
+    const built = indexArch(raw, arch);
     this.indexes.set(arch, built);
     return built;
   }

@@ -121,10 +121,30 @@ export function loadDatabase(dataDir?: string): LoadedDatabase {
   return db;
 }
 
-/** buildDatabase does the work of loadDatabase for one directory. */
+/** lazy memoises a thunk. */
+function lazy<T>(make: () => T): () => T {
+  let made = false;
+  let value: T | undefined;
+  return () => {
+    if (!made) {
+      value = make();
+      made = true;
+    }
+    return value as T;
+  };
+}
+
+/**
+ * buildDatabase does the work of loadDatabase for one directory. glibc.json (the largest file) is
+ * read and validated on the first glibc question, so commands that never ask one (and scans of
+ * musl-native trees) do not pay for it; validateDatabase() forces everything.
+ */
 function buildDatabase(dir: string): LoadedDatabase {
   const musl = checkMusl(readJson(dir, 'musl.json'));
-  const glibc = checkGlibc(readJson(dir, 'glibc.json'));
+  const glibcFile = lazy(() => {
+    const raw = checkGlibc(readJson(dir, 'glibc.json'));
+    return { raw, index: new GlibcIndex(raw) };
+  });
   const cxx = checkLibstdcxx(readJson(dir, 'libstdcxx.json'));
   const gcompat = checkGcompat(readJson(dir, 'gcompat.json'));
   const targetsRaw = checkTargets(readJson(dir, 'targets.json'));
@@ -134,7 +154,7 @@ function buildDatabase(dir: string): LoadedDatabase {
   const muslIndex = new MuslIndex(musl);
   const muslVersions = musl.versions.map((v) => v.version).sort(compareDotted);
   const targets = new TargetTable(targetsRaw, muslVersions);
-  const glibcIndex = new GlibcIndex(glibc);
+  const glibcIndex = (): GlibcIndex => glibcFile().index;
   const gcompatView = gcompatViews(gcompat);
   const gccReleases = [...cxx.releases].sort((a, b) => compareDotted(a.gcc, b.gcc));
   const gccNodes = new Map(gccReleases.map((r) => [r.gcc, freezeSet(new Set(r.nodes))]));
@@ -143,9 +163,13 @@ function buildDatabase(dir: string): LoadedDatabase {
   const arches = Object.keys(ARCHES)
     .filter((a) => dataArches.has(dataArch(a)))
     .sort();
-  const provenance: Provenance[] = [...musl.provenance, ...glibc.provenance, ...cxx.provenance, ...gcompat.provenance]
-    .map((p) => Object.freeze({ ...p }))
-    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const provenance = lazy(() =>
+    Object.freeze(
+      [...musl.provenance, ...glibcFile().raw.provenance, ...cxx.provenance, ...gcompat.provenance]
+        .map((p): Provenance => Object.freeze({ ...p }))
+        .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
+    ),
+  );
 
   const glibcArch = (arch: Arch | undefined): Arch => dataArch(arch ?? 'x86_64');
 
@@ -162,10 +186,10 @@ function buildDatabase(dir: string): LoadedDatabase {
       return Object.freeze({ ...view, arch });
     },
     gcompat: (version: string, arch: Arch): GcompatView | null => gcompatView(version, arch),
-    glibcSince: (name, arch) => glibcIndex.lookup(name, glibcArch(arch))?.since ?? null,
-    isGlibcPrivate: (name, arch) => glibcIndex.lookup(name, glibcArch(arch))?.private ?? false,
-    glibcLibraryOf: (name, arch) => glibcIndex.lookup(name, glibcArch(arch))?.library ?? null,
-    isGlibcSoname: (soname) => glibcIndex.isSoname(soname),
+    glibcSince: (name, arch) => glibcIndex().lookup(name, glibcArch(arch))?.since ?? null,
+    isGlibcPrivate: (name, arch) => glibcIndex().lookup(name, glibcArch(arch))?.private ?? false,
+    glibcLibraryOf: (name, arch) => glibcIndex().lookup(name, glibcArch(arch))?.library ?? null,
+    isGlibcSoname: (soname) => glibcIndex().isSoname(soname),
     libstdcxxNodes: (gcc) => {
       const r = gccLookup(cxx, gcc);
       return r === undefined ? null : (gccNodes.get(r.gcc) ?? null);
@@ -180,7 +204,9 @@ function buildDatabase(dir: string): LoadedDatabase {
     hazards: (name) => catalogue.hazards(name),
     alpinePackageForSoname: (soname) => sonames.packageFor(soname),
     alpinePackageInfo: (soname) => sonames.info(soname),
-    provenance: Object.freeze(provenance),
+    get provenance(): readonly Provenance[] {
+      return provenance();
+    },
     muslVersions: Object.freeze(
       muslVersions.map((v) => {
         const r = musl.versions.find((x) => x.version === v);
@@ -196,10 +222,31 @@ function buildDatabase(dir: string): LoadedDatabase {
       }),
     ),
     gcompatVersions: Object.freeze(gcompat.profiles.map((p) => p.version)),
-    glibcReleases: Object.freeze([...glibc.releases]),
-    glibcArches: Object.freeze([...glibcIndex.arches]),
+    get glibcReleases(): readonly string[] {
+      return Object.freeze([...glibcFile().raw.releases]);
+    },
+    get glibcArches(): readonly Arch[] {
+      return glibcIndex().arches;
+    },
     gccReleases: Object.freeze(gccReleases.map((r) => Object.freeze({ gcc: r.gcc, derived: r.derived, source: r.source, nodes: r.nodes.length }))),
-    glibcSymbolCount: (arch) => glibcIndex.count(dataArch(arch)),
+    glibcSymbolCount: (arch) => glibcIndex().count(dataArch(arch)),
   };
   return Object.freeze(db);
+}
+
+/**
+ * validateDatabase loads data/ (or `dataDir`) and forces every deferred check: each musl set on
+ * each arch, each glibc arch, every target's musl and gcompat. CI runs it through test/db; it
+ * throws DataError (or Error for a cross-file inconsistency) at the first problem.
+ */
+export function validateDatabase(dataDir?: string): LoadedDatabase {
+  const db = loadDatabase(dataDir);
+  for (const v of db.muslVersions) for (const arch of v.arches) if (db.musl(v.version, arch) === null) throw new Error(`musl ${v.version} ${arch}: no view`);
+  for (const arch of db.glibcArches) db.glibcSymbolCount(arch);
+  for (const t of db.targets) {
+    if (t.gcc !== null && db.libstdcxxNodes(t.gcc) === null) throw new Error(`target ${t.id}: no libstdc++ data for GCC ${t.gcc}`);
+    if (t.gcompat !== null && db.gcompat(t.gcompat, 'x86_64') === null) throw new Error(`target ${t.id}: no gcompat ${t.gcompat}`);
+  }
+  if (db.provenance.length === 0) throw new Error('no provenance');
+  return db;
 }

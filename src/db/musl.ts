@@ -12,6 +12,7 @@
  */
 import type { Arch, MuslView } from './types.js';
 import type { RawMusl, RawMuslVersion } from './schema.js';
+import { checkNames } from './schema.js';
 import { muslLoaderPath } from './arch.js';
 
 /** MuslRules is what every view of a version shares. */
@@ -117,7 +118,7 @@ export class MuslIndex {
     if (v.derivedFrom === null) {
       const a = Object.hasOwn(v.arches, arch) ? v.arches[arch] : undefined;
       if (a === undefined) return null;
-      const debian = freezeSet(new Set(a.debianExports));
+      const debian = freezeSet(new Set(checkNames('musl.json', `$.versions[${version}].arches.${arch}.debianExports`, a.debianExports)));
       return makeView(v, arch, applyCorrections(debian, v.corrections), debian, rules);
     }
     const base = this.view(v.derivedFrom, arch);

@@ -259,6 +259,21 @@ export class Checker {
   }
 }
 
+/**
+ * checkNames validates a big symbol list (distinct, sorted, non-empty strings). The loader calls it
+ * when it first builds the set that uses the list, so start-up only pays for what a run asks about.
+ */
+export function checkNames(file: string, path: string, v: readonly unknown[]): readonly string[] {
+  let prev = '';
+  for (let i = 0; i < v.length; i++) {
+    const s = v[i];
+    if (typeof s !== 'string' || s.length === 0) throw new DataError(file, `${path}[${i}]`, 'expected a non-empty string');
+    if (i > 0 && !(prev < s)) throw new DataError(file, `${path}[${i}]`, `not sorted or duplicated ('${prev}' before '${s}')`);
+    prev = s;
+  }
+  return v as readonly string[];
+}
+
 /** checkMusl validates data/musl.json. */
 export function checkMusl(v: unknown): RawMusl {
   const c = new Checker('musl.json');
@@ -286,7 +301,8 @@ export function checkMusl(v: unknown): RawMusl {
     if (!derived && Object.keys(arches).length === 0) c.fail(`${p}.arches`, 'a measured version needs at least one arch');
     for (const [arch, a] of Object.entries(arches)) {
       const ao = c.object(a, `${p}.arches.${arch}`);
-      out.arches[arch] = { debianExports: c.names(ao.debianExports, `${p}.arches.${arch}.debianExports`), sha256: c.string(ao.sha256, `${p}.arches.${arch}.sha256`) };
+      // element checks of the big list are deferred to MuslIndex (checkNames)
+      out.arches[arch] = { debianExports: c.array(ao.debianExports, `${p}.arches.${arch}.debianExports`) as string[], sha256: c.string(ao.sha256, `${p}.arches.${arch}.sha256`) };
     }
     return out;
   });
@@ -319,7 +335,8 @@ export function checkGlibc(v: unknown): RawGlibc {
       libraries[lib] = {};
       for (const [ver, names] of Object.entries(c.object(byVersion, `${p}.libraries.${lib}`))) {
         if (!/^GLIBC_(PRIVATE|\d+(\.\d+)*)$/.test(ver)) c.fail(`${p}.libraries.${lib}`, `unexpected version node '${ver}'`);
-        libraries[lib][ver] = c.names(names, `${p}.libraries.${lib}.${ver}`);
+        // element checks are deferred to GlibcIndex (checkNames) when the arch is first used
+        libraries[lib][ver] = c.array(names, `${p}.libraries.${lib}.${ver}`) as string[];
       }
     }
     arches[arch] = { sonames: c.names(ao.sonames, `${p}.sonames`), libraries };
