@@ -256,8 +256,10 @@ function resolveTarget(db: import('./db/types.js').Database, spec: string | unde
   try {
     return db.resolveTarget(spec);
   } catch (e) {
-    const known = db.targets.map((t) => t.id).join(', ');
-    throw new UsageError(`${e instanceof Error ? e.message : String(e)} (known targets: ${known})`);
+    const message = e instanceof Error ? e.message : String(e);
+    const first = db.targets[0]?.id ?? '';
+    // the database's own message may already list the targets
+    throw new UsageError(message.includes(first) ? message : `${message} (known targets: ${db.targets.map((t) => t.id).join(', ')})`);
   }
 }
 
