@@ -265,15 +265,15 @@ function resolveTarget(db: import('./db/types.js').Database, spec: string | unde
 
 /** runScan runs `scan` or `plan`: scan the paths, render, write, and compute the exit code. */
 async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags, io: CliIo): Promise<number> {
-  const [{ scanPaths }, { loadDatabase }, planMod, { CATALOGUE }] = await Promise.all([
+  if (flags.updateBaseline === true && flags.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE');
+  const { loadDatabase } = await import('./db/index.js');
+  const db = loadDatabase();
+  const target = resolveTarget(db, flags.target);
+  const [{ scanPaths }, planMod, { CATALOGUE }] = await Promise.all([
     import('./scan/pipeline.js'),
-    import('./db/index.js'),
     import('./plan/index.js'),
     import('./analyze/catalogue.js'),
   ]);
-  const db = loadDatabase();
-  const target = resolveTarget(db, flags.target);
-  if (flags.updateBaseline === true && flags.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE');
 
   const progress = shouldShowProgress({
     stderrIsTTY: io.stderr.isTTY === true,
