@@ -7,7 +7,10 @@
  */
 export type { ElfImport, ElfExport, ElfInfo, ToolchainHints, GoInfo, GnuStack, ElfFileType } from './elf/types.js';
 export { ElfError, isElfError } from './elf/errors.js';
-export type { Database, TargetInfo, Arch, ShimEntry, Hazard, Advice, Provenance } from './db/types.js';
+export type { Database, LoadedDatabase, TargetInfo, Arch, ShimEntry, Hazard, Advice, Provenance } from './db/types.js';
+export { loadDatabase, DataError } from './db/index.js';
+export { explainSymbols, listDatabase } from './db/explain.js';
+export type { ExplainEntry, DbListing } from './db/explain.js';
 export type { FileReport, Finding, PlanStep, Verdict, Severity, Libc, FileKind, ElfSummary, FileError } from './analyze/types.js';
 export { VERDICT_ORDER } from './analyze/types.js';
 
@@ -23,3 +26,4 @@ export { formatMarkdown } from './report/markdown.js';
 export type { MarkdownOptions } from './report/markdown.js';
 export { formatExplain } from './report/explain.js';
 export type { ExplainOptions } from './report/explain.js';
+export { formatDbList } from './report/db.js';
