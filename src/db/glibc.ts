@@ -91,6 +91,12 @@ export class GlibcIndex {
     return this.sonames.has(soname);
   }
 
+  /** names lists every name defined on an arch, sorted. */
+  names(arch: Arch): readonly string[] {
+    const idx = this.index(arch);
+    return idx === null ? [] : Object.freeze([...idx.keys()].sort());
+  }
+
   /** count tallies public and private-only names on an arch. */
   count(arch: Arch): { public: number; private: number } | null {
     const idx = this.index(arch);

@@ -229,6 +229,7 @@ function buildDatabase(dir: string): LoadedDatabase {
       return glibcIndex().arches;
     },
     gccReleases: Object.freeze(gccReleases.map((r) => Object.freeze({ gcc: r.gcc, derived: r.derived, source: r.source, nodes: r.nodes.length }))),
+    glibcNames: (arch) => glibcIndex().names(dataArch(arch)),
     glibcSymbolCount: (arch) => glibcIndex().count(dataArch(arch)),
   };
   return Object.freeze(db);

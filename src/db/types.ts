@@ -181,6 +181,8 @@ export interface LoadedDatabase extends Database {
   gccReleases: readonly GccInfo[];
   /** alpinePackageInfo is alpinePackageForSoname with the reason when Alpine has nothing. */
   alpinePackageInfo(soname: string): AlpinePackage;
+  /** glibcNames lists, sorted, every name glibc's libraries define on `arch` (empty for an arch without data). */
+  glibcNames(arch: Arch): readonly string[];
   /** glibcSymbolCount counts the names glibc defines on `arch` (public and private). */
   glibcSymbolCount(arch: Arch): { public: number; private: number } | null;
 }
