@@ -121,6 +121,11 @@ export function loadDatabase(dataDir?: string): LoadedDatabase {
   return db;
 }
 
+/** loadDatabaseUncached loads data/ without the memo: for measuring load time and for tests that mutate copies of data/. */
+export function loadDatabaseUncached(dataDir?: string): LoadedDatabase {
+  return buildDatabase(resolve(dataDir ?? defaultDataDir()));
+}
+
 /** lazy memoises a thunk. */
 function lazy<T>(make: () => T): () => T {
   let made = false;
