@@ -147,7 +147,7 @@ async function genMusl(debs, upstream) {
       if (!measured.has(upstreamVersion)) measured.set(upstreamVersion, { debianVersion: deb.version, arches: {} });
       const v = measured.get(upstreamVersion);
       if (v.debianVersion !== deb.version) throw new Error(`musl ${upstreamVersion}: mixed Debian versions ${v.debianVersion} and ${deb.version}`);
-      v.arches[arch] = { debianExports: names, sha256: deb.sha256 };
+      v.arches[arch] = { debianExports: names.join(' '), sha256: deb.sha256 };
       provenance.push(provenanceOf(deb));
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -197,7 +197,7 @@ async function genMusl(debs, upstream) {
 /** correctedSet computes a version's x86_64 corrected export list from the generated records. */
 function correctedSet(versions, version, arch) {
   const v = versions.find((x) => x.version === version);
-  if (v.derivedFrom === null) return applyCorrection(v.arches[arch].debianExports, v.corrections);
+  if (v.derivedFrom === null) return applyCorrection(v.arches[arch].debianExports.split(' '), v.corrections);
   return applyCorrection(correctedSet(versions, v.derivedFrom, arch), v.corrections);
 }
 
@@ -266,7 +266,7 @@ async function genGlibc(debs) {
       libraries[soname] = Object.fromEntries(
         Object.keys(byVersion)
           .sort(compareGlibcNodes)
-          .map((v) => [v, sortedUnique(byVersion[v])]),
+          .map((v) => [v, sortedUnique(byVersion[v]).join(' ')]),
       );
     }
     out[arch] = { sonames: sortedUnique([...a.sonames]), libraries };

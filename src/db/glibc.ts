@@ -31,40 +31,59 @@ export function compareGlibcVersions(a: string, b: string): number {
   return 0;
 }
 
-/** versionParts splits `GLIBC_2.2.5` into [2, 2, 5]; non-numeric nodes (GLIBC_PRIVATE) become [Infinity]. */
-function versionParts(v: string): number[] {
+const partsCache = new Map<string, readonly number[]>();
+
+/** versionParts splits `GLIBC_2.2.5` into [2, 2, 5] (memoised); non-numeric nodes (GLIBC_PRIVATE) become [Infinity]. */
+function versionParts(v: string): readonly number[] {
+  const hit = partsCache.get(v);
+  if (hit !== undefined) return hit;
   const m = /^[A-Z]+_(\d+(?:\.\d+)*)$/.exec(v);
-  return m?.[1] === undefined ? [Infinity] : m[1].split('.').map(Number);
+  const parts = m?.[1] === undefined ? [Infinity] : m[1].split('.').map(Number);
+  partsCache.set(v, parts);
+  return parts;
 }
 
-/** indexArch folds one arch's per-library lists into name -> GlibcSymbol. */
+/** Entry is the mutable record indexArch builds per name before freezing it. */
+interface Entry {
+  since: string | null;
+  oldestLib: string | null;
+  firstLib: string;
+  inLibc: boolean;
+}
+
+/**
+ * indexArch folds one arch's per-library lists into name -> GlibcSymbol in one pass: the oldest
+ * public node over all libraries (ties: the first library in sorted order); the library is
+ * libc.so.6 when libc.so.6 defines the name publicly (since 2.34 most of libpthread, libdl and
+ * librt live there), else the library of the oldest public definition; GLIBC_PRIVATE-only names
+ * keep the first library in sorted order.
+ */
 function indexArch(raw: RawGlibcArch, arch: Arch): ReadonlyMap<string, GlibcSymbol> {
-  const defs = new Map<string, Array<{ lib: string; version: string }>>();
+  const entries = new Map<string, Entry>();
   for (const lib of Object.keys(raw.libraries).sort()) {
     for (const [version, list] of Object.entries(raw.libraries[lib] ?? {})) {
+      const isPrivate = version === 'GLIBC_PRIVATE';
       for (const name of checkNames('glibc.json', `$.arches.${arch}.libraries.${lib}.${version}`, list)) {
-        const list = defs.get(name);
-        if (list === undefined) defs.set(name, [{ lib, version }]);
-        else list.push({ lib, version });
+        const e = entries.get(name);
+        if (e === undefined) {
+          entries.set(name, { since: isPrivate ? null : version, oldestLib: isPrivate ? null : lib, firstLib: lib, inLibc: !isPrivate && lib === 'libc.so.6' });
+          continue;
+        }
+        if (isPrivate) continue;
+        if (e.since === null || compareGlibcVersions(version, e.since) < 0) {
+          e.since = version;
+          e.oldestLib = lib;
+        }
+        if (lib === 'libc.so.6') e.inLibc = true;
       }
     }
   }
   const out = new Map<string, GlibcSymbol>();
-  for (const [name, list] of defs) out.set(name, Object.freeze(summarise(list)));
+  for (const [name, e] of entries) {
+    const library = e.inLibc ? 'libc.so.6' : (e.oldestLib ?? e.firstLib);
+    out.set(name, { since: e.since, library, private: e.since === null });
+  }
   return out;
-}
-
-/**
- * summarise picks the oldest public node and the defining library: libc.so.6 when it defines the
- * name publicly, else the library of the oldest public definition (GLIBC_PRIVATE-only names keep
- * the first library in sorted order).
- */
-function summarise(list: ReadonlyArray<{ lib: string; version: string }>): GlibcSymbol {
-  const pub = list.filter((d) => d.version !== 'GLIBC_PRIVATE').sort((a, b) => compareGlibcVersions(a.version, b.version) || (a.lib < b.lib ? -1 : 1));
-  const oldest = pub[0];
-  if (oldest === undefined) return { since: null, library: list[0]?.lib ?? 'libc.so.6', private: true };
-  const library = pub.some((d) => d.lib === 'libc.so.6') ? 'libc.so.6' : oldest.lib;
-  return { since: oldest.version, library, private: false };
 }
 
 /** GlibcIndex answers per-arch questions, indexing each arch on first use. */

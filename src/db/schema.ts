@@ -23,9 +23,13 @@ export class DataError extends Error {
   }
 }
 
-/** RawMuslArch is one architecture of one Debian-built musl version: libc.so's exports as Debian ships them. */
+/**
+ * RawMuslArch is one architecture of one Debian-built musl version: libc.so's exports as Debian
+ * ships them. Big name lists are stored as one space-separated, sorted string: JSON.parse reads
+ * one long string several times faster than thousands of small ones.
+ */
 export interface RawMuslArch {
-  debianExports: string[];
+  debianExports: string;
   /** sha256 of the .deb the set was read from (also in provenance). */
   sha256: string;
 }
@@ -61,8 +65,8 @@ export interface RawMusl {
 /** RawGlibcArch is one architecture of glibc: per library, per first version node, the names it defines. */
 export interface RawGlibcArch {
   sonames: string[];
-  /** library soname -> version node (the first that defines the name in that library) -> names. */
-  libraries: Record<string, Record<string, string[]>>;
+  /** library soname -> version node (the first that defines the name in that library) -> space-separated sorted names. */
+  libraries: Record<string, Record<string, string>>;
 }
 
 /** RawGlibc is data/glibc.json. */
@@ -263,7 +267,8 @@ export class Checker {
  * checkNames validates a big symbol list (distinct, sorted, non-empty strings). The loader calls it
  * when it first builds the set that uses the list, so start-up only pays for what a run asks about.
  */
-export function checkNames(file: string, path: string, v: readonly unknown[]): readonly string[] {
+export function checkNames(file: string, path: string, joined: string): readonly string[] {
+  const v = joined.split(' ');
   let prev = '';
   for (let i = 0; i < v.length; i++) {
     const s = v[i];
@@ -271,7 +276,7 @@ export function checkNames(file: string, path: string, v: readonly unknown[]): r
     if (i > 0 && !(prev < s)) throw new DataError(file, `${path}[${i}]`, `not sorted or duplicated ('${prev}' before '${s}')`);
     prev = s;
   }
-  return v as readonly string[];
+  return v;
 }
 
 /** checkMusl validates data/musl.json. */
@@ -302,7 +307,7 @@ export function checkMusl(v: unknown): RawMusl {
     for (const [arch, a] of Object.entries(arches)) {
       const ao = c.object(a, `${p}.arches.${arch}`);
       // element checks of the big list are deferred to MuslIndex (checkNames)
-      out.arches[arch] = { debianExports: c.array(ao.debianExports, `${p}.arches.${arch}.debianExports`) as string[], sha256: c.string(ao.sha256, `${p}.arches.${arch}.sha256`) };
+      out.arches[arch] = { debianExports: c.string(ao.debianExports, `${p}.arches.${arch}.debianExports`), sha256: c.string(ao.sha256, `${p}.arches.${arch}.sha256`) };
     }
     return out;
   });
@@ -330,13 +335,13 @@ export function checkGlibc(v: unknown): RawGlibc {
   for (const [arch, a] of Object.entries(c.object(o.arches, '$.arches'))) {
     const p = `$.arches.${arch}`;
     const ao = c.object(a, p);
-    const libraries: Record<string, Record<string, string[]>> = {};
+    const libraries: Record<string, Record<string, string>> = {};
     for (const [lib, byVersion] of Object.entries(c.object(ao.libraries, `${p}.libraries`))) {
       libraries[lib] = {};
       for (const [ver, names] of Object.entries(c.object(byVersion, `${p}.libraries.${lib}`))) {
         if (!/^GLIBC_(PRIVATE|\d+(\.\d+)*)$/.test(ver)) c.fail(`${p}.libraries.${lib}`, `unexpected version node '${ver}'`);
         // element checks are deferred to GlibcIndex (checkNames) when the arch is first used
-        libraries[lib][ver] = c.array(names, `${p}.libraries.${lib}.${ver}`) as string[];
+        libraries[lib][ver] = c.string(names, `${p}.libraries.${lib}.${ver}`);
       }
     }
     arches[arch] = { sonames: c.names(ao.sonames, `${p}.sonames`), libraries };

@@ -189,8 +189,8 @@ describe('validation of malformed data', () => {
 
   it('rejects an unsorted musl list when the set is first built, naming file and path', () => {
     const dir = withMutation('musl.json', (j) => {
-      const v = (j.versions as Array<{ arches: Record<string, { debianExports: string[] }> }>)[0]!;
-      v.arches.x86_64!.debianExports.reverse();
+      const v = (j.versions as Array<{ arches: Record<string, { debianExports: string }> }>)[0]!;
+      v.arches.x86_64!.debianExports = v.arches.x86_64!.debianExports.split(' ').reverse().join(' ');
     });
     const loaded = loadDatabaseUncached(dir);
     expect(() => loaded.musl('1.2.3', 'x86_64')).toThrow(DataError);
