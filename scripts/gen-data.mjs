@@ -303,19 +303,21 @@ function compareDotted(a, b) {
 
 const CXX_NODE = /^(GLIBCXX|CXXABI|GCC)_/;
 
-/** genLibstdcxx builds libstdcxx.json from the amd64 libstdc++6 and libgcc-s1 .debs, plus the derived releases. */
+/** genLibstdcxx builds libstdcxx.json from the libstdc++6 and libgcc-s1 .debs (per arch), plus the derived releases. */
 async function genLibstdcxx(debs) {
   const provenance = [];
   const measured = new Map();
-  for (const deb of debs.filter((d) => (d.package === 'libstdc++6' || d.package === 'libgcc-s1') && d.debArch === 'amd64')) {
+  for (const deb of debs.filter((d) => d.package === 'libstdc++6' || d.package === 'libgcc-s1')) {
     const gcc = deb.version.replace(/^(\d+)\.(\d+).*$/, '$1.$2');
+    const arch = DEBIAN_TO_MUSL_ARCH[deb.debArch];
     const dir = extractDeb(deb);
     try {
       const lib = walkFiles(dir).find((p) => /\/(libstdc\+\+\.so\.6\.\d+\.\d+|libgcc_s\.so\.1)$/.test(p));
       if (!lib) throw new Error(`${deb.file}: no libstdc++.so.6.x.y or libgcc_s.so.1`);
       const info = await readElf(lib);
-      const r = measured.get(gcc) ?? { nodes: new Set(), debs: [] };
-      for (const v of info.versionDefinitions) if (CXX_NODE.test(v)) r.nodes.add(v);
+      const r = measured.get(gcc) ?? { arches: {}, debs: [] };
+      const nodes = (r.arches[arch] ??= new Set());
+      for (const v of info.versionDefinitions) if (CXX_NODE.test(v)) nodes.add(v);
       r.debs.push(deb);
       measured.set(gcc, r);
       provenance.push(provenanceOf(deb));
@@ -323,19 +325,33 @@ async function genLibstdcxx(debs) {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const releases = [...measured].map(([gcc, r]) => ({
-    gcc,
-    derived: false,
-    source: `Debian ${r.debs.map((d) => `${d.package} ${d.version} (${d.suite})`).join(', ')}, amd64: DT_VERDEF of libstdc++.so.6 and libgcc_s.so.1`,
-    nodes: sortedUnique([...r.nodes]),
-  }));
+  const releases = [...measured].map(([gcc, r]) => {
+    const versions = sortedUnique(r.debs.map((d) => `${d.package} ${d.version} (${d.suite})`));
+    return {
+      gcc,
+      derived: false,
+      source: `Debian ${versions.join(', ')}: DT_VERDEF of libstdc++.so.6 and libgcc_s.so.1 per arch`,
+      arches: sortKeys(Object.fromEntries(Object.entries(r.arches).map(([a, set]) => [a, sortedUnique([...set])]))),
+    };
+  });
   for (const d of GCC_DERIVED) {
     const base = releases.find((r) => r.gcc === d.from);
-    if (!base) throw new Error(`derived GCC ${d.gcc}: base ${d.from} was not measured`);
-    releases.push({ gcc: d.gcc, derived: true, source: d.source, nodes: base.nodes.filter((n) => nodeWithin(n, d.maxima)) });
+    const fallback = releases.find((r) => r.gcc === d.fallback);
+    if (!base || !fallback) throw new Error(`derived GCC ${d.gcc}: base ${d.from} or fallback ${d.fallback} was not measured`);
+    const arches = {};
+    for (const arch of Object.keys(fallback.arches)) {
+      if (base.arches[arch]) {
+        arches[arch] = base.arches[arch].filter((n) => nodeWithin(n, d.maxima));
+      } else {
+        // no measured superset for this arch: the fallback release's nodes plus what the derived release adds on x86_64
+        const added = base.arches.x86_64.filter((n) => nodeWithin(n, d.maxima) && !fallback.arches.x86_64.includes(n));
+        arches[arch] = sortedUnique([...fallback.arches[arch].filter((n) => nodeWithin(n, d.maxima)), ...added]);
+      }
+    }
+    releases.push({ gcc: d.gcc, derived: true, source: d.source, arches: sortKeys(arches) });
   }
   releases.sort((a, b) => compareDotted(a.gcc, b.gcc));
-  return { schemaVersion: 1, kind: 'libstdcxx', provenance: provenance.sort(byFile), arch: 'x86_64', releases };
+  return { schemaVersion: 1, kind: 'libstdcxx', provenance: provenance.sort(byFile), releases };
 }
 
 /** nodeWithin keeps a node when its family has no maximum or its number does not exceed the family's maximum. */

@@ -104,22 +104,27 @@ export const SELF_SONAME_SOURCE =
  * GLIBCXX_3.4.34; releases not listed have the labels of the preceding one). The GCC 15 CXXABI
  * maximum could not be confirmed from the manual here: CXXABI_1.3.17 is GCC 16's, and the measured
  * x86_64 GCC 16.2 library has no CXXABI_1.3.16, so any maximum between 1.3.15 and 1.3.16 gives the
- * same set. libgcc_s labels new symbols GCC_<major>.0.0, so GCC_14.0.0 is newer than GCC 13.
+ * same set. libgcc_s labels new symbols GCC_<major>.0.0 (GCC_<major>.0 on some arches), so
+ * GCC_14.0.0 is newer than GCC 13. `from` is the measured superset per arch; where it lacks an
+ * arch (forky: amd64 only), the arch's `fallback` nodes plus what the derived release adds on
+ * x86_64 are used.
  */
 export const GCC_DERIVED = Object.freeze([
   {
     gcc: '13.2',
     from: '14.2',
+    fallback: '14.2',
     maxima: { GLIBCXX: '3.4.32', CXXABI: '1.3.14', GCC: '13.0.0' },
     source:
-      'derived: Debian trixie GCC 14.2 nodes (amd64) without those newer than GCC 13.2 per the libstdc++ manual, ABI Policy and Guidelines (GLIBCXX_3.4.32, CXXABI_1.3.14; libgcc_s GCC_13.0.0)',
+      'derived: Debian trixie GCC 14.2 nodes (per arch) without those newer than GCC 13.2 per the libstdc++ manual, ABI Policy and Guidelines (GLIBCXX_3.4.32, CXXABI_1.3.14; libgcc_s GCC_13.0.0)',
   },
   {
     gcc: '15.2',
     from: '16.2',
+    fallback: '14.2',
     maxima: { GLIBCXX: '3.4.34', CXXABI: '1.3.16', GCC: '15.0.0' },
     source:
-      'derived: Debian forky GCC 16.2 nodes (amd64) without those newer than GCC 15 per the libstdc++ manual, ABI Policy and Guidelines (GCC 15.1.0: GLIBCXX_3.4.34, libstdc++.so.6.0.34; no later 15.x entry); CXXABI_1.3.17 and later are GCC 16',
+      'derived: Debian forky GCC 16.2 nodes (amd64) without those newer than GCC 15 per the libstdc++ manual, ABI Policy and Guidelines (GCC 15.1.0: GLIBCXX_3.4.34, libstdc++.so.6.0.34; no later 15.x entry); CXXABI_1.3.17 and later are GCC 16. Other arches: GCC 14.2 (trixie) plus GLIBCXX_3.4.34',
   },
 ]);
 

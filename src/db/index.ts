@@ -162,7 +162,18 @@ function buildDatabase(dir: string): LoadedDatabase {
   const glibcIndex = (): GlibcIndex => glibcFile().index;
   const gcompatView = gcompatViews(gcompat);
   const gccReleases = [...cxx.releases].sort((a, b) => compareDotted(a.gcc, b.gcc));
-  const gccNodes = new Map(gccReleases.map((r) => [r.gcc, freezeSet(new Set(r.nodes))]));
+  const gccNodes = new Map<string, ReadonlySet<string>>();
+  const nodesOf = (gcc: string, arch: Arch): ReadonlySet<string> | null => {
+    const key = `${gcc}\0${arch}`;
+    const hit = gccNodes.get(key);
+    if (hit !== undefined) return hit;
+    const r = gccReleases.find((x) => x.gcc === gcc);
+    const list = r !== undefined && Object.hasOwn(r.arches, arch) ? r.arches[arch] : undefined;
+    if (list === undefined) return null;
+    const set = freezeSet(new Set(list));
+    gccNodes.set(key, set);
+    return set;
+  };
 
   const dataArches = new Set(muslVersions.flatMap((v) => muslIndex.archesOf(v)));
   const arches = Object.keys(ARCHES)
@@ -195,11 +206,11 @@ function buildDatabase(dir: string): LoadedDatabase {
     isGlibcPrivate: (name, arch) => glibcIndex().lookup(name, glibcArch(arch))?.private ?? false,
     glibcLibraryOf: (name, arch) => glibcIndex().lookup(name, glibcArch(arch))?.library ?? null,
     isGlibcSoname: (soname) => glibcIndex().isSoname(soname),
-    libstdcxxNodes: (gcc) => {
+    libstdcxxNodes: (gcc, arch) => {
       const r = gccLookup(cxx, gcc);
-      return r === undefined ? null : (gccNodes.get(r.gcc) ?? null);
+      return r === undefined ? null : nodesOf(r.gcc, dataArch(arch ?? 'x86_64'));
     },
-    firstGccWithNode: (node) => gccReleases.find((r) => gccNodes.get(r.gcc)?.has(node))?.gcc ?? null,
+    firstGccWithNode: (node, arch) => gccReleases.find((r) => nodesOf(r.gcc, dataArch(arch ?? 'x86_64'))?.has(node) === true)?.gcc ?? null,
     muslSince: (name, arch) => {
       const a = dataArch(arch ?? 'x86_64');
       return muslVersions.find((v) => muslIndex.view(v, a)?.exports.has(name) === true) ?? null;
@@ -233,7 +244,11 @@ function buildDatabase(dir: string): LoadedDatabase {
     get glibcArches(): readonly Arch[] {
       return glibcIndex().arches;
     },
-    gccReleases: Object.freeze(gccReleases.map((r) => Object.freeze({ gcc: r.gcc, derived: r.derived, source: r.source, nodes: r.nodes.length }))),
+    gccReleases: Object.freeze(
+      gccReleases.map((r) =>
+        Object.freeze({ gcc: r.gcc, derived: r.derived, source: r.source, nodes: r.arches.x86_64?.length ?? 0, arches: Object.freeze(Object.keys(r.arches).sort()) }),
+      ),
+    ),
     glibcNames: (arch) => glibcIndex().names(dataArch(arch)),
     glibcSymbolCount: (arch) => glibcIndex().count(dataArch(arch)),
   };

@@ -78,12 +78,12 @@ export interface RawGlibc {
   arches: Record<string, RawGlibcArch>;
 }
 
-/** RawGcc is one GCC release's runtime version nodes. */
+/** RawGcc is one GCC release's runtime version nodes, per musl arch. */
 export interface RawGcc {
   gcc: string;
   derived: boolean;
   source: string;
-  nodes: string[];
+  arches: Record<string, string[]>;
 }
 
 /** RawLibstdcxx is data/libstdcxx.json. */
@@ -91,7 +91,6 @@ export interface RawLibstdcxx {
   schemaVersion: number;
   kind: 'libstdcxx';
   provenance: Provenance[];
-  arch: string;
   releases: RawGcc[];
 }
 
@@ -364,14 +363,17 @@ export function checkLibstdcxx(v: unknown): RawLibstdcxx {
     schemaVersion: SCHEMA_VERSION,
     kind: 'libstdcxx',
     provenance: c.provenance(o.provenance, '$.provenance'),
-    arch: c.string(o.arch, '$.arch'),
     releases: c.array(o.releases, '$.releases').map((x, i) => {
-      const r = c.object(x, `$.releases[${i}]`);
+      const p = `$.releases[${i}]`;
+      const r = c.object(x, p);
+      const arches: Record<string, string[]> = {};
+      for (const [arch, nodes] of Object.entries(c.object(r.arches, `${p}.arches`))) arches[arch] = c.names(nodes, `${p}.arches.${arch}`);
+      if (!Object.hasOwn(arches, 'x86_64')) c.fail(`${p}.arches`, 'x86_64 is required');
       return {
-        gcc: c.string(r.gcc, `$.releases[${i}].gcc`),
-        derived: c.boolean(r.derived, `$.releases[${i}].derived`),
-        source: c.string(r.source, `$.releases[${i}].source`),
-        nodes: c.names(r.nodes, `$.releases[${i}].nodes`),
+        gcc: c.string(r.gcc, `${p}.gcc`),
+        derived: c.boolean(r.derived, `${p}.derived`),
+        source: c.string(r.source, `${p}.source`),
+        arches,
       };
     }),
   };

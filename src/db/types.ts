@@ -123,10 +123,14 @@ export interface Database {
   glibcLibraryOf(name: string, arch?: Arch): string | null;
   /** isGlibcSoname is true for sonames shipped by Debian's libc6 (`libc.so.6`, `ld-linux-x86-64.so.2`, `libresolv.so.2`, ...). */
   isGlibcSoname(soname: string): boolean;
-  /** libstdcxxNodes lists the GLIBCXX_/CXXABI_/GCC_ version nodes the given GCC release's libstdc++/libgcc_s define. */
-  libstdcxxNodes(gcc: string): ReadonlySet<string> | null;
-  /** firstGccWithNode gives the first GCC release whose libstdc++/libgcc_s define `node`. */
-  firstGccWithNode(node: string): string | null;
+  /**
+   * libstdcxxNodes lists the GLIBCXX_/CXXABI_/GCC_ version nodes the given GCC release's libstdc++/libgcc_s define
+   * on `arch` (default x86_64; libgcc_s nodes differ per arch, e.g. aarch64's GCC_11.0). Null for an unknown release
+   * or an arch without data.
+   */
+  libstdcxxNodes(gcc: string, arch?: Arch): ReadonlySet<string> | null;
+  /** firstGccWithNode gives the first GCC release (of those we know) whose libstdc++/libgcc_s define `node` on `arch` (default x86_64). */
+  firstGccWithNode(node: string, arch?: Arch): string | null;
   /** muslSince gives the first musl version that exports `name` (across the versions we have; `arch` default x86_64), null when none. */
   muslSince(name: string, arch?: Arch): string | null;
   shims(name: string): readonly ShimEntry[];
@@ -168,7 +172,9 @@ export interface GccInfo {
   gcc: string;
   derived: boolean;
   source: string;
+  /** node count on x86_64. */
   nodes: number;
+  arches: readonly Arch[];
 }
 
 /** LoadedDatabase is what loadDatabase() returns: the Database contract plus catalogue details for `db list`. */

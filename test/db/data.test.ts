@@ -195,6 +195,20 @@ describe('glibc, libstdc++ and gcompat data', () => {
   });
 
   it.each([
+    ['aarch64', '14.2', 'GCC_11.0', true],
+    ['aarch64', '13.2', 'GCC_14.0', false],
+    ['aarch64', '14.2', 'GCC_14.0', true],
+    ['x86_64', '14.2', 'GCC_11.0', false],
+    ['ppc64le', '12.2', 'GLIBCXX_LDBL_3.4', true],
+    ['ppc64le', '15.2', 'GLIBCXX_3.4.34', true],
+    ['armv7', '14.2', 'GCC_3.5', true],
+    ['riscv64', '12.2', 'GCC_3.0', null],
+  ] as const)('on %s, GCC %s has %s: %s (libgcc_s/libstdc++ nodes differ per arch)', (arch, gcc, node, has) => {
+    const nodes = db.libstdcxxNodes(gcc, arch);
+    expect(nodes === null ? null : nodes.has(node)).toBe(has);
+  });
+
+  it.each([
     ['GLIBCXX_3.4.30', '12.2'],
     ['GLIBCXX_3.4.31', '13.2'],
     ['CXXABI_1.3.15', '14.2'],
@@ -204,6 +218,11 @@ describe('glibc, libstdc++ and gcompat data', () => {
     ['GLIBCXX_9.9', null],
   ])('first GCC with %s is %s', (node, gcc) => {
     expect(db.firstGccWithNode(node)).toBe(gcc);
+  });
+
+  it('finds arch-specific nodes on their arch only', () => {
+    expect(db.firstGccWithNode('GCC_11.0', 'aarch64')).toBe('12.2');
+    expect(db.firstGccWithNode('GCC_11.0')).toBeNull();
   });
 
   it('has gcompat 1.1.0 with its linked libucontext and musl-obstack names, and the git profile', () => {
