@@ -188,6 +188,7 @@ function buildDatabase(dir: string): LoadedDatabase {
   );
 
   const glibcArch = (arch: Arch | undefined): Arch => dataArch(arch ?? 'x86_64');
+  const aliasViews = new Map<string, MuslView>();
 
   const db: LoadedDatabase = {
     schemaVersion: SCHEMA_VERSION,
@@ -199,7 +200,13 @@ function buildDatabase(dir: string): LoadedDatabase {
     musl: (version: string, arch: Arch): MuslView | null => {
       const view = muslIndex.view(version, dataArch(arch));
       if (view === null || view.arch === arch) return view;
-      return Object.freeze({ ...view, arch });
+      // an alias arch (armv7 -> armhf): the same sets under the alias's name, built once
+      const key = `${version}\0${arch}`;
+      const hit = aliasViews.get(key);
+      if (hit !== undefined) return hit;
+      const aliased = Object.freeze({ ...view, arch });
+      aliasViews.set(key, aliased);
+      return aliased;
     },
     gcompat: (version: string, arch: Arch): GcompatView | null => gcompatView(version, arch),
     glibcSince: (name, arch) => glibcIndex().lookup(name, glibcArch(arch))?.since ?? null,
