@@ -1,0 +1,596 @@
+/**
+ * read: turns an open ELF file into an ElfInfo, the way the dynamic loader sees it.
+ *
+ * Everything the loader needs is reached from the program headers: PT_DYNAMIC gives the
+ * dynamic tags, whose addresses are mapped to file offsets through PT_LOAD. Section
+ * headers are consulted only for what the loader never needs (.comment, Go build info),
+ * so a file whose section headers were stripped reads the same.
+ *
+ * References: System V gABI chapters 4-5; LSB Core "Symbol Versioning"; the GNU hash
+ * layout as documented in binutils/glibc (nbuckets, symoffset, bloom_size, bloom_shift).
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import * as C from './constants.js';
+import {
+  Decoder,
+  decodeHeader,
+  decodeSection,
+  decodeSegment,
+  decodeSymbol,
+  cString,
+  EHDR_SIZE,
+  PHDR_SIZE,
+  SHDR_SIZE,
+  SYM_SIZE,
+  type Header,
+  type Segment,
+} from './decode.js';
+import { ElfError } from './errors.js';
+import { Source } from './source.js';
+import { readToolchain } from './toolchain.js';
+import type {
+  ElfExport,
+  ElfFileType,
+  ElfImport,
+  ElfInfo,
+  GnuStack,
+  RelocationSummary,
+  SymbolBinding,
+  SymbolType,
+  SymbolVisibility,
+  VersionNeed,
+} from './types.js';
+
+/** MAX_SYMBOLS caps the dynamic symbol count (the largest real libraries have a few hundred thousand). */
+const MAX_SYMBOLS = 4_000_000;
+/** MAX_DYNAMIC caps the number of dynamic entries read. */
+const MAX_DYNAMIC = 65_536;
+/** MAX_VERSION_ENTRIES caps verneed/verdef walks. */
+const MAX_VERSION_ENTRIES = 65_536;
+/** RELOC_CHUNK is how many relocation bytes are read at a time. */
+const RELOC_CHUNK = 1 << 20;
+/** HEAD_READ is the first read: the ELF header and, usually, the program headers. */
+const HEAD_READ = 4096;
+
+/** isElfMagic is true when the buffer starts with \x7fELF. */
+export function isElfMagic(buf: Uint8Array): boolean {
+  return buf.length >= 4 && buf[0] === 0x7f && buf[1] === 0x45 && buf[2] === 0x4c && buf[3] === 0x46;
+}
+
+/** machineName names e_machine, `em_<n>` when unknown. */
+export function machineName(code: number): string {
+  return C.MACHINES.get(code) ?? `em_${code}`;
+}
+
+/** versionIndex splits a versym entry into its index and the hidden bit (LSB "Symbol Versioning"). */
+export function versionIndex(v: number): { index: number; hidden: boolean } {
+  return { index: v & 0x7fff, hidden: (v & C.VERSYM_HIDDEN) !== 0 };
+}
+
+/** readElf opens `path`, reads it and closes it. Only ElfError escapes. */
+export async function readElf(path: string): Promise<ElfInfo> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw new ElfError('unreadable', path, errnoText(e));
+  }
+  try {
+    let size: number;
+    try {
+      const st = await fh.stat();
+      if (!st.isFile()) throw new ElfError('unreadable', path, 'not a regular file');
+      size = st.size;
+    } catch (e) {
+      if (e instanceof ElfError) throw e;
+      throw new ElfError('unreadable', path, errnoText(e));
+    }
+    return await readElfFromHandle(fh, size, path);
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+/** readElfFromHandle reads an already open file of known size. Only ElfError escapes. */
+export async function readElfFromHandle(fh: FileHandle, size: number, path: string): Promise<ElfInfo> {
+  const src = new Source(fh, size, path);
+  try {
+    return await parse(src);
+  } catch (e) {
+    if (e instanceof ElfError) throw e;
+    // A decoding slip (e.g. a RangeError on a crafted buffer) is still a malformed file.
+    throw new ElfError('malformed', path, `unexpected structure: ${(e as Error).message}`);
+  }
+}
+
+function errnoText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return err.code ? `${err.code}: ${err.message.replace(/^[A-Z]+: /, '')}` : String(err.message ?? e);
+}
+
+const FILE_TYPES: Record<number, ElfFileType> = { 0: 'none', 1: 'rel', 2: 'exec', 3: 'dyn', 4: 'core' };
+const BINDINGS: Record<number, SymbolBinding> = { 0: 'local', 1: 'global', 2: 'weak', 10: 'unique' };
+const TYPES: Record<number, SymbolType> = {
+  0: 'notype',
+  1: 'object',
+  2: 'func',
+  3: 'section',
+  4: 'file',
+  5: 'common',
+  6: 'tls',
+  10: 'ifunc',
+};
+const VISIBILITIES: SymbolVisibility[] = ['default', 'internal', 'hidden', 'protected'];
+
+/** Dynamic holds the tags of PT_DYNAMIC that the reader uses. */
+interface Dynamic {
+  needed: number[];
+  rpath: number[];
+  runpath: number[];
+  values: Map<number, number>;
+}
+
+async function parse(src: Source): Promise<ElfInfo> {
+  const head = await src.readUpTo(0, HEAD_READ, 'e_ident');
+  if (!isElfMagic(head)) throw new ElfError('not-elf', src.path, 'no ELF magic');
+  const cls = head[4] === 1 ? 32 : head[4] === 2 ? 64 : null;
+  if (cls === null) throw src.malformed(`invalid class ${head[4]}`, 4, 'EI_CLASS');
+  const endian = head[5] === 1 ? 'little' : head[5] === 2 ? 'big' : null;
+  if (endian === null) throw src.malformed(`invalid data encoding ${head[5]}`, 5, 'EI_DATA');
+  if (head.length < EHDR_SIZE[cls]) throw src.malformed('truncated ELF header', head.length, 'Elf_Ehdr');
+  const d = new Decoder(cls, endian);
+  const hdr = decodeHeader(d, head);
+  const machine = machineName(hdr.machine);
+
+  const segments = await readSegments(src, d, hdr);
+  const loads = segments.filter((s) => s.type === C.PT_LOAD);
+  const toOffset = (addr: number, field: string): number => vaddrToOffset(src, loads, addr, field);
+
+  let interp: string | null = null;
+  const interpSeg = segments.find((s) => s.type === C.PT_INTERP);
+  if (interpSeg) {
+    const b = await src.read(interpSeg.offset, Math.min(interpSeg.filesz, 4096), 'PT_INTERP');
+    interp = cString(b, 0);
+  }
+
+  let gnuStack: GnuStack | null = null;
+  const stackSeg = segments.find((s) => s.type === C.PT_GNU_STACK);
+  if (stackSeg) gnuStack = { executable: (stackSeg.flags & C.PF_X) !== 0, size: stackSeg.memsz };
+
+  const buildId = await readBuildId(src, d, segments);
+
+  const dynSeg = segments.find((s) => s.type === C.PT_DYNAMIC);
+  const dyn = dynSeg ? await readDynamic(src, d, dynSeg) : null;
+  const v = dyn?.values ?? new Map<number, number>();
+
+  // String table: everything else names things through it.
+  let strtab: Buffer = Buffer.alloc(0);
+  if (v.has(C.DT_STRTAB)) {
+    const off = toOffset(v.get(C.DT_STRTAB)!, 'DT_STRTAB');
+    const size = v.get(C.DT_STRSZ) ?? 0;
+    await prefetchTables(src, v, toOffset, off, size, d);
+    strtab = await src.read(off, Math.min(size, src.size - off), 'DT_STRTAB');
+  }
+  const str = (o: number): string => cString(strtab, o);
+
+  const needed = dyn ? dyn.needed.map(str) : [];
+  const soname = v.has(C.DT_SONAME) ? str(v.get(C.DT_SONAME)!) : null;
+  const rpath = dyn && dyn.rpath.length > 0 ? dyn.rpath.flatMap((o) => str(o).split(':')) : null;
+  const runpath = dyn && dyn.runpath.length > 0 ? dyn.runpath.flatMap((o) => str(o).split(':')) : null;
+
+  const verneed = v.has(C.DT_VERNEED)
+    ? await readVerneed(src, d, toOffset(v.get(C.DT_VERNEED)!, 'DT_VERNEED'), v.get(C.DT_VERNEEDNUM) ?? 0, str)
+    : { byIndex: new Map<number, { name: string; file: string }>(), needs: [] as VersionNeed[] };
+  const verdef = v.has(C.DT_VERDEF)
+    ? await readVerdef(src, d, toOffset(v.get(C.DT_VERDEF)!, 'DT_VERDEF'), v.get(C.DT_VERDEFNUM) ?? 0, str)
+    : { byIndex: new Map<number, string>(), names: [] as string[] };
+
+  const imports: ElfImport[] = [];
+  const exports: ElfExport[] = [];
+  if (v.has(C.DT_SYMTAB)) {
+    const symOff = toOffset(v.get(C.DT_SYMTAB)!, 'DT_SYMTAB');
+    const syment = v.get(C.DT_SYMENT) ?? SYM_SIZE[cls];
+    if (syment < SYM_SIZE[cls]) throw src.malformed(`DT_SYMENT ${syment} too small`, null, 'DT_SYMENT');
+    const count = await symbolCount(src, d, hdr, v, toOffset, symOff, syment);
+    const symbols = await src.read(symOff, count * syment, 'DT_SYMTAB');
+    let versym: Buffer | null = null;
+    if (v.has(C.DT_VERSYM)) {
+      const vOff = toOffset(v.get(C.DT_VERSYM)!, 'DT_VERSYM');
+      versym = await src.read(vOff, Math.min(count * 2, src.size - vOff), 'DT_VERSYM');
+    }
+    for (let i = 1; i < count; i++) {
+      const s = decodeSymbol(d, symbols, i * syment);
+      const bind = s.info >> 4;
+      if (bind === 0) continue; // STB_LOCAL: not part of the dynamic interface
+      const name = str(s.name);
+      if (name === '') continue;
+      const binding = BINDINGS[bind] ?? bind;
+      const type = TYPES[s.info & 0xf] ?? s.info & 0xf;
+      const vs = versym && i * 2 + 2 <= versym.length ? versionIndex(d.u16(versym, i * 2)) : null;
+      if (s.shndx === C.SHN_UNDEF) {
+        const need = vs && vs.index >= 2 ? verneed.byIndex.get(vs.index) : undefined;
+        const def = vs && vs.index >= 2 && !need ? verdef.byIndex.get(vs.index) : undefined;
+        imports.push({
+          name,
+          version: need?.name ?? def ?? null,
+          library: need?.file ?? null,
+          weak: bind === 2,
+          type,
+        });
+      } else {
+        exports.push({
+          name,
+          // A copy-relocated definition (in an executable) carries the version it was linked against.
+          version: vs && vs.index >= 2 ? (verdef.byIndex.get(vs.index) ?? verneed.byIndex.get(vs.index)?.name ?? null) : null,
+          hidden: vs?.hidden ?? false,
+          binding,
+          type,
+          visibility: VISIBILITIES[s.other & 3]!,
+        });
+      }
+    }
+  }
+
+  const relocations = await readRelocations(src, d, machine, v, toOffset);
+  const { toolchain, sectionHeadersMissing } = await readToolchain(src, d, hdr, imports, exports);
+
+  const type = FILE_TYPES[hdr.type] ?? 'other';
+  const dtFlags1 = v.get(C.DT_FLAGS_1) ?? null;
+  const pieFlag = dtFlags1 !== null && (dtFlags1 & C.DF_1_PIE) !== 0;
+  return {
+    class: cls,
+    endian,
+    machine,
+    machineCode: hdr.machine,
+    osabi: head[7]!,
+    type,
+    flags: hdr.flags,
+    interp,
+    needed,
+    soname,
+    rpath,
+    runpath,
+    dtFlags: v.get(C.DT_FLAGS) ?? null,
+    dtFlags1,
+    dynamic: dynSeg !== undefined,
+    static: interp === null && needed.length === 0 && (type === 'exec' || pieFlag),
+    pie: type === 'dyn' && (pieFlag || interp !== null),
+    gnuStack,
+    buildId,
+    toolchain,
+    imports,
+    exports,
+    versionDefinitions: verdef.names,
+    versionNeeds: verneed.needs,
+    relocations,
+    sectionHeadersMissing,
+    bytesRead: src.bytesRead,
+  };
+}
+
+/** readSegments reads the program header table (PN_XNUM: the count is in section 0's sh_info). */
+async function readSegments(src: Source, d: Decoder, hdr: Header): Promise<Segment[]> {
+  let phnum = hdr.phnum;
+  if (phnum === 0) return [];
+  if (phnum === 0xffff) {
+    if (hdr.shoff === 0) throw src.malformed('PN_XNUM without section 0', null, 'e_phnum');
+    const s0 = await src.read(hdr.shoff, SHDR_SIZE[d.cls], 'sh_info');
+    phnum = decodeSection(d, s0, 0).info;
+  }
+  const entsize = hdr.phentsize;
+  if (entsize < PHDR_SIZE[d.cls]) throw src.malformed(`e_phentsize ${entsize} too small`, null, 'e_phentsize');
+  if (phnum > 65_535) throw src.malformed(`too many program headers (${phnum})`, null, 'e_phnum');
+  const table = await src.read(hdr.phoff, phnum * entsize, 'e_phoff');
+  const out: Segment[] = [];
+  for (let i = 0; i < phnum; i++) out.push(decodeSegment(d, table, i * entsize));
+  return out;
+}
+
+/** vaddrToOffset maps a virtual address to a file offset through the PT_LOAD segments. */
+function vaddrToOffset(src: Source, loads: Segment[], addr: number, field: string): number {
+  for (const s of loads) {
+    if (addr >= s.vaddr && addr < s.vaddr + s.filesz) return s.offset + (addr - s.vaddr);
+  }
+  // Objects without PT_LOAD (never loadable) keep file offsets in d_ptr; accept them when in range.
+  if (loads.length === 0 && addr < src.size) return addr;
+  throw src.malformed(`address 0x${addr.toString(16)} is in no PT_LOAD segment`, null, field);
+}
+
+/** readDynamic reads the PT_DYNAMIC entries up to DT_NULL. */
+async function readDynamic(src: Source, d: Decoder, seg: Segment): Promise<Dynamic> {
+  const entsize = d.wordSize * 2;
+  const count = Math.min(Math.floor(seg.filesz / entsize), MAX_DYNAMIC);
+  const b = await src.read(seg.offset, Math.min(count * entsize, Math.max(0, src.size - seg.offset)), 'PT_DYNAMIC');
+  const out: Dynamic = { needed: [], rpath: [], runpath: [], values: new Map() };
+  const n = Math.floor(b.length / entsize);
+  for (let i = 0; i < n; i++) {
+    const tag = d.tag(b, i * entsize);
+    const val = d.word(b, i * entsize + d.wordSize);
+    if (tag === C.DT_NULL) break;
+    if (tag === C.DT_NEEDED) out.needed.push(val);
+    else if (tag === C.DT_RPATH) out.rpath.push(val);
+    else if (tag === C.DT_RUNPATH) out.runpath.push(val);
+    else if (!out.values.has(tag)) out.values.set(tag, val);
+  }
+  return out;
+}
+
+/**
+ * prefetchTables reads, in one go, the span that covers dynstr, dynsym, versym and the
+ * version tables when they sit close together (as linkers lay them out), so parsing
+ * them costs one read instead of five.
+ */
+async function prefetchTables(
+  src: Source,
+  v: Map<number, number>,
+  toOffset: (a: number, f: string) => number,
+  strOff: number,
+  strSize: number,
+  d: Decoder,
+): Promise<void> {
+  let lo = strOff;
+  let hi = strOff + strSize;
+  for (const tag of [C.DT_SYMTAB, C.DT_VERSYM, C.DT_VERNEED, C.DT_VERDEF, C.DT_GNU_HASH, C.DT_HASH]) {
+    const a = v.get(tag);
+    if (a === undefined) continue;
+    let off: number;
+    try {
+      off = toOffset(a, 'prefetch');
+    } catch {
+      continue;
+    }
+    lo = Math.min(lo, off);
+    hi = Math.max(hi, off + (tag === C.DT_VERNEED || tag === C.DT_VERDEF ? 1024 : d.wordSize * 4));
+  }
+  // A span far larger than the string table means the tables are scattered: read them one by one.
+  if (hi - lo <= Math.max(strSize * 4, 256 * 1024) && hi - lo <= 32 * 1024 * 1024) {
+    await src.prefetch(lo, hi - lo, 'dynamic tables');
+  }
+}
+
+/** symbolCount finds the number of dynamic symbols from DT_HASH, DT_GNU_HASH or, last, the section headers. */
+async function symbolCount(
+  src: Source,
+  d: Decoder,
+  hdr: Header,
+  v: Map<number, number>,
+  toOffset: (a: number, f: string) => number,
+  symOff: number,
+  syment: number,
+): Promise<number> {
+  const limit = Math.min(MAX_SYMBOLS, Math.floor((src.size - symOff) / syment));
+  let count: number | null = null;
+  if (v.has(C.DT_HASH)) {
+    // nbucket, nchain; nchain equals the symbol count. s390x and alpha use 8-byte hash words.
+    const off = toOffset(v.get(C.DT_HASH)!, 'DT_HASH');
+    const wide = d.cls === 64 && (hdr.machine === 22 || hdr.machine === 0x9026);
+    const b = await src.read(off, wide ? 16 : 8, 'DT_HASH');
+    count = wide ? d.u64(b, 8) : d.u32(b, 4);
+  } else if (v.has(C.DT_GNU_HASH)) {
+    count = await gnuHashCount(src, d, toOffset(v.get(C.DT_GNU_HASH)!, 'DT_GNU_HASH'), limit);
+  } else {
+    count = await dynsymSectionCount(src, d, hdr, syment);
+  }
+  if (count === null) {
+    throw src.malformed('cannot size the dynamic symbol table (no DT_HASH, DT_GNU_HASH or .dynsym)', null, 'DT_SYMTAB');
+  }
+  if (count > limit) throw src.malformed(`symbol count ${count} exceeds the file`, symOff, 'DT_SYMTAB');
+  return count;
+}
+
+/**
+ * gnuHashCount walks DT_GNU_HASH: the highest bucket start, then its chain until an entry
+ * with bit 0 set (the end of a chain). The count is one past that symbol index.
+ */
+async function gnuHashCount(src: Source, d: Decoder, off: number, limit: number): Promise<number> {
+  const h = await src.read(off, 16, 'DT_GNU_HASH');
+  const nbuckets = d.u32(h, 0);
+  const symoffset = d.u32(h, 4);
+  const bloomSize = d.u32(h, 8);
+  if (nbuckets > limit + 1 || bloomSize > src.size / d.wordSize || symoffset > limit + 1) {
+    throw src.malformed('implausible GNU hash header', off, 'DT_GNU_HASH');
+  }
+  const bucketsOff = off + 16 + bloomSize * d.wordSize;
+  const buckets = await src.read(bucketsOff, nbuckets * 4, 'DT_GNU_HASH buckets');
+  let max = 0;
+  for (let i = 0; i < nbuckets; i++) max = Math.max(max, d.u32(buckets, i * 4));
+  if (max < symoffset) return symoffset;
+  const chainOff = bucketsOff + nbuckets * 4;
+  let idx = max;
+  // Chains are short; read them in small blocks.
+  for (;;) {
+    if (idx >= limit) throw src.malformed('GNU hash chain runs past the symbol table', chainOff, 'DT_GNU_HASH chain');
+    const block = await src.readUpTo(chainOff + (idx - symoffset) * 4, 256, 'DT_GNU_HASH chain');
+    const n = Math.floor(block.length / 4);
+    if (n === 0) throw src.malformed('GNU hash chain truncated', chainOff, 'DT_GNU_HASH chain');
+    for (let i = 0; i < n; i++, idx++) {
+      if ((d.u32(block, i * 4) & 1) !== 0) return idx + 1;
+    }
+  }
+}
+
+/** dynsymSectionCount sizes .dynsym from the section headers (SHT_DYNSYM), when they exist. */
+async function dynsymSectionCount(src: Source, d: Decoder, hdr: Header, syment: number): Promise<number | null> {
+  if (hdr.shoff === 0 || hdr.shnum === 0 || hdr.shentsize < SHDR_SIZE[d.cls]) return null;
+  if (hdr.shoff + hdr.shnum * hdr.shentsize > src.size) return null;
+  const table = await src.read(hdr.shoff, hdr.shnum * hdr.shentsize, 'e_shoff');
+  for (let i = 0; i < hdr.shnum; i++) {
+    const s = decodeSection(d, table, i * hdr.shentsize);
+    if (s.type === 11) return Math.floor(s.size / syment); // SHT_DYNSYM
+  }
+  return null;
+}
+
+/** readVerneed walks Elf_Verneed / Elf_Vernaux (LSB "Version Needed Section"). */
+async function readVerneed(
+  src: Source,
+  d: Decoder,
+  off: number,
+  num: number,
+  str: (o: number) => string,
+): Promise<{ byIndex: Map<number, { name: string; file: string }>; needs: VersionNeed[] }> {
+  const byIndex = new Map<number, { name: string; file: string }>();
+  const needs: VersionNeed[] = [];
+  let at = off;
+  let total = 0;
+  for (let i = 0; i < Math.min(num, MAX_VERSION_ENTRIES); i++) {
+    const vn = await src.read(at, 16, 'Elf_Verneed');
+    const cnt = d.u16(vn, 2);
+    const file = str(d.u32(vn, 4));
+    const aux = d.u32(vn, 8);
+    const next = d.u32(vn, 12);
+    const need: VersionNeed = { file, versions: [] };
+    let a = at + aux;
+    for (let j = 0; j < cnt; j++) {
+      if (++total > MAX_VERSION_ENTRIES) throw src.malformed('too many version entries', a, 'vn_aux');
+      const va = await src.read(a, 16, 'Elf_Vernaux');
+      const flags = d.u16(va, 4);
+      const index = d.u16(va, 6) & 0x7fff;
+      const name = str(d.u32(va, 8));
+      need.versions.push({ name, weak: (flags & C.VER_FLG_WEAK) !== 0, index });
+      byIndex.set(index, { name, file });
+      const vnaNext = d.u32(va, 12);
+      if (vnaNext === 0) break;
+      a += vnaNext;
+    }
+    needs.push(need);
+    if (next === 0) break;
+    at += next;
+  }
+  return { byIndex, needs };
+}
+
+/** readVerdef walks Elf_Verdef / Elf_Verdaux (LSB "Version Definition Section"). */
+async function readVerdef(
+  src: Source,
+  d: Decoder,
+  off: number,
+  num: number,
+  str: (o: number) => string,
+): Promise<{ byIndex: Map<number, string>; names: string[] }> {
+  const byIndex = new Map<number, string>();
+  const names: string[] = [];
+  let at = off;
+  for (let i = 0; i < Math.min(num, MAX_VERSION_ENTRIES); i++) {
+    const vd = await src.read(at, 20, 'Elf_Verdef');
+    const flags = d.u16(vd, 2);
+    const ndx = d.u16(vd, 4);
+    const cnt = d.u16(vd, 6);
+    const aux = d.u32(vd, 12);
+    const next = d.u32(vd, 16);
+    if (cnt > 0) {
+      const va = await src.read(at + aux, 8, 'Elf_Verdaux');
+      const name = str(d.u32(va, 0));
+      byIndex.set(ndx & 0x7fff, name);
+      if ((flags & C.VER_FLG_BASE) === 0) names.push(name);
+    }
+    if (next === 0) break;
+    at += next;
+  }
+  return { byIndex, names };
+}
+
+/**
+ * readRelocations counts dynamic relocation types in DT_RELA, DT_REL and DT_JMPREL.
+ * The leading DT_RELACOUNT/DT_RELCOUNT relative relocations (sorted first by
+ * `-z combreloc`) are skipped unread: they are the bulk of the table and never interesting.
+ */
+async function readRelocations(
+  src: Source,
+  d: Decoder,
+  machine: string,
+  v: Map<number, number>,
+  toOffset: (a: number, f: string) => number,
+): Promise<RelocationSummary> {
+  const counts: Record<number, number> = {};
+  const irelativeType = C.IRELATIVE.get(machine) ?? null;
+  const tables: Array<{ addr: number | undefined; size: number; ent: number; skip: number; rela: boolean; field: string }> = [
+    {
+      addr: v.get(C.DT_RELA),
+      size: v.get(C.DT_RELASZ) ?? 0,
+      ent: v.get(C.DT_RELAENT) ?? d.wordSize * 3,
+      skip: v.get(C.DT_RELACOUNT) ?? 0,
+      rela: true,
+      field: 'DT_RELA',
+    },
+    {
+      addr: v.get(C.DT_REL),
+      size: v.get(C.DT_RELSZ) ?? 0,
+      ent: v.get(C.DT_RELENT) ?? d.wordSize * 2,
+      skip: v.get(C.DT_RELCOUNT) ?? 0,
+      rela: false,
+      field: 'DT_REL',
+    },
+  ];
+  const pltRela = v.get(C.DT_PLTREL) === C.DT_RELA;
+  tables.push({
+    addr: v.get(C.DT_JMPREL),
+    size: v.get(C.DT_PLTRELSZ) ?? 0,
+    ent: pltRela ? d.wordSize * 3 : d.wordSize * 2,
+    skip: 0,
+    rela: pltRela,
+    field: 'DT_JMPREL',
+  });
+  for (const t of tables) {
+    if (t.addr === undefined || t.size === 0) continue;
+    if (t.ent < d.wordSize * 2) throw src.malformed(`relocation entry size ${t.ent} too small`, null, t.field);
+    const start = toOffset(t.addr, t.field);
+    const n = Math.floor(t.size / t.ent);
+    src.check(start, n * t.ent, t.field);
+    const first = Math.min(t.skip, n);
+    const perChunk = Math.max(1, Math.floor(RELOC_CHUNK / t.ent));
+    for (let i = first; i < n; i += perChunk) {
+      const m = Math.min(perChunk, n - i);
+      const b = await src.read(start + i * t.ent, m * t.ent, t.field);
+      for (let j = 0; j < m; j++) {
+        const info = d.word(b, j * t.ent + d.wordSize);
+        const type = relocationType(d, machine, info, b, j * t.ent + d.wordSize);
+        counts[type] = (counts[type] ?? 0) + 1;
+      }
+    }
+  }
+  return {
+    counts,
+    irelative: irelativeType === null ? 0 : (counts[irelativeType] ?? 0),
+    irelativeType,
+    relr: v.has(C.DT_RELR),
+  };
+}
+
+/** relocationType extracts r_type from r_info: ELF32_R_TYPE (low 8 bits) or ELF64_R_TYPE (low 32 bits). */
+function relocationType(d: Decoder, machine: string, info: number, b: Buffer, o: number): number {
+  if (d.cls === 32) return info & 0xff;
+  if (machine === 'mips') {
+    // MIPS64 r_info: r_sym (32), r_ssym (8), r_type3 (8), r_type2 (8), r_type (8), in file order.
+    return d.endian === 'little' ? b[o + 4]! : b[o + 7]!;
+  }
+  // Low 32 bits of the 64-bit r_info; `info` may be saturated, so re-read them.
+  return d.endian === 'little' ? b.readUInt32LE(o) : b.readUInt32BE(o + 4);
+}
+
+/** readBuildId finds NT_GNU_BUILD_ID in the PT_NOTE segments. */
+async function readBuildId(src: Source, d: Decoder, segments: Segment[]): Promise<string | null> {
+  for (const s of segments) {
+    if (s.type !== C.PT_NOTE || s.filesz === 0) continue;
+    if (s.offset + Math.min(s.filesz, 4096) > src.size) continue;
+    const b = await src.read(s.offset, Math.min(s.filesz, 4096), 'PT_NOTE');
+    let o = 0;
+    while (o + 12 <= b.length) {
+      const namesz = d.u32(b, o);
+      const descsz = d.u32(b, o + 4);
+      const type = d.u32(b, o + 8);
+      const nameOff = o + 12;
+      const descOff = nameOff + align4(namesz);
+      if (descOff + descsz > b.length || namesz > b.length) break;
+      if (type === C.NT_GNU_BUILD_ID && namesz === 4 && b.toString('latin1', nameOff, nameOff + 3) === 'GNU') {
+        return b.toString('hex', descOff, descOff + descsz);
+      }
+      o = descOff + align4(descsz);
+    }
+  }
+  return null;
+}
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}
