@@ -1,0 +1,328 @@
+/**
+ * index: analyzeElf resolves one ELF file the way musl's loader would on the target and
+ * turns what fails into findings; src/plan then derives the verdict and the plan.
+ * Nothing here does I/O: libraries arrive through a LibraryLookup, package.json
+ * through `packageOf`.
+ */
+import type { ElfError } from '../elf/errors.js';
+import type { ElfImport, ElfInfo } from '../elf/types.js';
+import type { Database, GcompatView, MuslView, TargetInfo } from '../db/types.js';
+import { CATALOGUE, type Code } from './catalogue.js';
+import { buildNamespace, type LibraryLookup } from './resolve.js';
+import { classifyMissing, isHostSymbol, isLibstdcxxNode, pluginKind, TIME_ABI, type MissingSymbol, type PluginKind } from './symbols.js';
+import type { FileReport, Finding, Libc } from './types.js';
+import { completeReport, type ToolchainKind } from '../plan/index.js';
+
+export type { LoadedLibrary, LibraryLookup } from './resolve.js';
+export { NO_LIBRARIES } from './resolve.js';
+export { CATALOGUE, CODES, type Code } from './catalogue.js';
+export type * from './types.js';
+
+/** PackageInfo is the nearest package.json of a file (Node addons). */
+export interface PackageInfo {
+  name: string;
+  version: string | null;
+  libc: string[] | null;
+  dir: string;
+}
+
+/** AnalyzeOptions is everything analyzeElf needs besides the file. */
+export interface AnalyzeOptions {
+  db: Database;
+  target: TargetInfo;
+  lookup: LibraryLookup;
+  packageOf?: (path: string) => PackageInfo | null;
+  includeExports?: boolean;
+  /** use Debian's musl exports instead of upstream/Alpine's (only the oracle test wants this). */
+  debianMusl?: boolean;
+}
+
+/** finding builds a Finding with the catalogue's severity. */
+export function finding(code: Code, args: Finding['args']): Finding {
+  return { code, severity: CATALOGUE[code].severity, args };
+}
+
+/** emptyReport is a report with every list empty. */
+function emptyReport(path: string, kind: FileReport['kind']): FileReport {
+  return {
+    path,
+    kind,
+    error: null,
+    elf: null,
+    libc: 'unknown',
+    toolchain: null,
+    unresolved: [],
+    unresolvedWithGcompat: [],
+    missingLibraries: [],
+    loaderErrors: [],
+    verdict: null,
+    findings: [],
+    plan: [],
+  };
+}
+
+/** reportForError turns a typed reader error into a report: not-elf has no verdict; malformed and unreadable are errors. */
+export function reportForError(path: string, error: ElfError): FileReport {
+  if (error.kind === 'not-elf') return emptyReport(path, 'not-elf');
+  const r = emptyReport(path, error.kind);
+  r.error = { kind: error.kind, message: error.reason, offset: error.offset, field: error.field };
+  r.findings = [finding(error.kind, { reason: error.reason, offset: error.offset, field: error.field })];
+  r.verdict = 'error';
+  return r;
+}
+
+const GLIBC_INTERP = /(^|\/)(ld-linux[^/]*\.so\.\d+|ld64\.so\.[12]|ld\.so\.1)$/;
+const MUSL_INTERP = /(^|\/)ld-musl-[^/]+\.so\.1$/;
+
+/** isGlibcInterp recognises glibc's loader names (ld-linux-*.so.*, ld64.so.*, NixOS store paths too). */
+export function isGlibcInterp(interp: string | null): boolean {
+  return interp !== null && GLIBC_INTERP.test(interp) && !MUSL_INTERP.test(interp);
+}
+
+/** classifyLibc says which libc the file was linked against, from interp, DT_NEEDED and version names. */
+export function classifyLibc(elf: ElfInfo): Libc {
+  if (elf.static) return 'none';
+  const muslSide = (elf.interp !== null && MUSL_INTERP.test(elf.interp)) || elf.needed.some((n) => n === 'libc.so' || n.startsWith('libc.musl-'));
+  const glibcSide =
+    isGlibcInterp(elf.interp) || elf.needed.includes('libc.so.6') || elf.imports.some((i) => i.version?.startsWith('GLIBC_') === true);
+  if (muslSide && glibcSide) return 'mixed';
+  if (muslSide) return 'musl';
+  if (glibcSide) return 'glibc';
+  if (elf.imports.length === 0) return 'none';
+  return 'unknown';
+}
+
+/** toolchainKind picks the rebuild recipe: Go, Rust, Node addon, Python extension, C++ or C. */
+export function toolchainKind(elf: ElfInfo, plugin: PluginKind): ToolchainKind {
+  if (elf.toolchain.go) return 'go';
+  if (elf.toolchain.rust) return 'rust';
+  if (plugin) return plugin;
+  if (elf.needed.some((n) => n.startsWith('libstdc++'))) return 'cxx';
+  return 'c';
+}
+
+/** analyzeElf resolves a file against the target and returns its complete report. */
+export function analyzeElf(path: string, elf: ElfInfo, opts: AnalyzeOptions): FileReport {
+  const { db, target } = opts;
+  const r = emptyReport(path, 'elf');
+  const arch = db.archForElf(elf.machine, elf.class, elf.endian, elf.flags);
+  r.elf = {
+    class: elf.class,
+    endian: elf.endian,
+    machine: elf.machine,
+    arch,
+    type: elf.type,
+    interp: elf.interp,
+    needed: elf.needed,
+    soname: elf.soname,
+    rpath: elf.rpath,
+    runpath: elf.runpath,
+    static: elf.static,
+    pie: elf.pie,
+    gnuStack: elf.gnuStack,
+    buildId: elf.buildId,
+    imports: elf.imports,
+    ...(opts.includeExports ? { exports: elf.exports } : {}),
+  };
+  r.toolchain = elf.toolchain;
+  r.libc = classifyLibc(elf);
+  const plugin = pluginKind(path, elf.type, elf.interp, elf.imports);
+  const kind = toolchainKind(elf, plugin);
+  const pkg = opts.packageOf?.(path) ?? null;
+
+  const musl = arch === null ? null : db.musl(target.musl, arch);
+  if (arch === null || musl === null) {
+    if (elf.type === 'exec' || elf.type === 'dyn') r.findings.push(finding('unsupported-arch', { machine: elf.machine, class: elf.class, endian: elf.endian }));
+    return completeReport(r, { db, target, arch, toolchain: kind, plugin, pkg, elf });
+  }
+  const gcompat = db.gcompat(target.gcompat ?? newestGcompat(db, arch), arch);
+
+  if (elf.static) {
+    r.findings.push(finding('static-binary', { pie: elf.pie }));
+    return completeReport(r, { db, target, arch, toolchain: kind, plugin, pkg, elf });
+  }
+  if (isGlibcInterp(elf.interp)) {
+    r.findings.push(finding('glibc-interpreter', { interp: elf.interp, musl: musl.loaderPath, gcompat: gcompat?.loaderPath ?? null }));
+  }
+
+  const ns = buildNamespace(path, elf, musl, gcompat, opts.lookup);
+  const debian = opts.debianMusl === true;
+  const missingNonLibc = ns.missing.filter((n) => !db.isGlibcSoname(n) && !isGlibcInterp(n));
+  const missingGlibc = ns.missing.filter((n) => db.isGlibcSoname(n) || isGlibcInterp(n));
+
+  // The loader's view: strong imports nobody binds.
+  const unresolved: string[] = [];
+  const host: string[] = [];
+  const assumed: string[] = [];
+  for (const imp of elf.imports) {
+    if (imp.weak) continue;
+    if (ns.names.has(imp.name) || musl.resolves(imp.name, debian)) continue;
+    if (plugin && isHostSymbol(plugin, imp.name)) {
+      host.push(imp.name);
+      continue;
+    }
+    if (providedByMissingLibrary(imp, missingNonLibc)) {
+      assumed.push(imp.name);
+      continue;
+    }
+    unresolved.push(imp.name);
+  }
+  r.unresolved = uniqueSorted(unresolved);
+  r.unresolvedWithGcompat = gcompat ? r.unresolved.filter((n) => !gcompat.symbols.has(n)) : [...r.unresolved];
+  r.missingLibraries = uniqueSorted(missingGlibc);
+  if (elf.relocations.irelative > 0) r.loaderErrors.push(`unsupported relocation type ${elf.relocations.irelativeType}`);
+
+  if (host.length > 0) r.findings.push(finding('host-symbols', { host: plugin, count: host.length, symbols: uniqueSorted(host).slice(0, 20) }));
+  for (const lib of uniqueSorted(missingNonLibc)) {
+    r.findings.push(finding('system-library', { library: lib, package: db.alpinePackageForSoname(lib) }));
+  }
+  for (const lib of r.missingLibraries) {
+    r.findings.push(finding('glibc-only-library', { library: lib, gcompat: gcompat?.sonames.has(lib) === true || isGlibcInterp(lib) }));
+  }
+  if (r.loaderErrors.length > 0) {
+    r.findings.push(finding('unsupported-relocation', { type: elf.relocations.irelativeType, count: elf.relocations.irelative, message: r.loaderErrors[0]! }));
+  }
+
+  addMissingFindings(r, elf, db, target, arch, musl, gcompat);
+  addVersionNodeFindings(r, elf, db, target, arch, ns.found.map((l) => l.soname ?? ''));
+  addHazardFindings(r, elf, db, gcompat);
+  if (elf.class === 32 && r.libc === 'glibc') {
+    const calls = uniqueSorted(elf.imports.filter((i) => TIME_ABI.has(i.name)).map((i) => i.name));
+    if (calls.length > 0) r.findings.push(finding('time64-abi', { symbols: calls }));
+  }
+  return completeReport(r, { db, target, arch, toolchain: kind, plugin, pkg, elf });
+}
+
+/** newestGcompat gives the gcompat version used for bare musl targets: the one Alpine ships. */
+function newestGcompat(db: Database, _arch: string): string {
+  const versions = db.targets.map((t) => t.gcompat).filter((v): v is string => v !== null);
+  return versions[0] ?? '1.1.0';
+}
+
+/**
+ * providedByMissingLibrary: a library that is not in the tree (nor on --library-path) comes
+ * from an Alpine package, so its symbols are assumed available: an import versioned to it,
+ * or any unversioned import while such a library is missing.
+ */
+function providedByMissingLibrary(imp: ElfImport, missingNonLibc: readonly string[]): boolean {
+  if (missingNonLibc.length === 0) return false;
+  if (imp.library !== null) return missingNonLibc.includes(imp.library);
+  return imp.version === null;
+}
+
+/** addMissingFindings groups what plain musl lacks by fix, or flags musl-too-old / mixed-libc for musl-built files. */
+function addMissingFindings(
+  r: FileReport,
+  elf: ElfInfo,
+  db: Database,
+  target: TargetInfo,
+  arch: string,
+  musl: MuslView,
+  gcompat: GcompatView | null,
+): void {
+  const privateNames = new Set(elf.imports.filter((i) => i.version === 'GLIBC_PRIVATE').map((i) => i.name));
+  const missing = r.unresolved.filter((n) => !privateNames.has(n));
+  const privates = r.unresolved.filter((n) => privateNames.has(n));
+  if (privates.length > 0) r.findings.push(finding('glibc-private', { symbols: privates }));
+  if (missing.length === 0) return;
+
+  if (r.libc === 'musl' || r.libc === 'mixed') {
+    const newer: Array<{ name: string; since: string }> = [];
+    const glibcOnly: string[] = [];
+    const other: string[] = [];
+    for (const n of missing) {
+      const since = db.muslSince(n, arch);
+      if (since !== null && compareDotted(since, target.musl) > 0) newer.push({ name: n, since });
+      else if (db.glibcSince(n, arch) !== null) glibcOnly.push(n);
+      else other.push(n);
+    }
+    if (newer.length > 0) {
+      const needs = newer.map((x) => x.since).sort(compareDotted).at(-1)!;
+      r.findings.push(finding('musl-too-old', { symbols: newer.map((x) => x.name), musl: needs, alpine: firstAlpineWith(db, (t) => compareDotted(t.musl, needs) >= 0) }));
+    }
+    if (glibcOnly.length > 0) {
+      r.libc = 'mixed';
+      r.findings.push(finding('mixed-libc', { symbols: glibcOnly }));
+    }
+    if (other.length === 0) return;
+    missing.splice(0, missing.length, ...other);
+  }
+
+  const classified: MissingSymbol[] = missing.map((n) => classifyMissing(n, db, musl, gcompat));
+  const by = (fix: MissingSymbol['fix']): string[] => classified.filter((m) => m.fix === fix).map((m) => m.name);
+  if (by('gcompat').length > 0) r.findings.push(finding('missing-symbol-gcompat', { symbols: by('gcompat') }));
+  const shims = new Map<string, MissingSymbol[]>();
+  for (const m of classified) if (m.fix === 'shim' && m.shim) shims.set(m.shim.package, [...(shims.get(m.shim.package) ?? []), m]);
+  for (const [pkg, list] of [...shims].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    r.findings.push(finding('missing-symbol-shim', { package: pkg, soname: list[0]!.shim!.soname, symbols: list.map((m) => m.name) }));
+  }
+  if (by('rebuild').length > 0) r.findings.push(finding('missing-symbol-rebuild', { symbols: by('rebuild') }));
+  const patch = by('patch');
+  if (patch.length > 0) {
+    const apis = uniqueSorted(patch.map((n) => db.advice(n)?.api ?? n));
+    r.findings.push(finding('missing-symbol-patch', { symbols: patch, apis }));
+  }
+}
+
+/** addVersionNodeFindings flags GLIBCXX_/CXXABI_/GCC_ nodes the target's libstdc++/libgcc lack (unless the file's tree bundles them). */
+function addVersionNodeFindings(r: FileReport, elf: ElfInfo, db: Database, target: TargetInfo, arch: string, bundled: string[]): void {
+  if (target.gcc === null) return;
+  const nodes = db.libstdcxxNodes(target.gcc, arch);
+  if (nodes === null) return;
+  const tooNew = new Set<string>();
+  for (const need of elf.versionNeeds) {
+    if (bundled.includes(need.file)) continue;
+    for (const v of need.versions) if (isLibstdcxxNode(v.name) && !nodes.has(v.name)) tooNew.add(v.name);
+  }
+  if (tooNew.size === 0) return;
+  const list = [...tooNew].sort();
+  const gccs = list.map((n) => db.firstGccWithNode(n, arch)).filter((g): g is string => g !== null).sort(compareDotted);
+  const gcc = gccs.at(-1) ?? null;
+  r.findings.push(
+    finding('libstdcxx-too-new', {
+      nodes: list,
+      gcc,
+      targetGcc: target.gcc,
+      alpine: gcc === null ? null : firstAlpineWith(db, (t) => t.gcc !== null && compareDotted(t.gcc, gcc) >= 0),
+    }),
+  );
+}
+
+/** addHazardFindings reports imports that resolve but behave differently, gcompat stubs, and the thread stack size. */
+function addHazardFindings(r: FileReport, elf: ElfInfo, db: Database, gcompat: GcompatView | null): void {
+  const names = uniqueSorted(elf.imports.map((i) => i.name));
+  const usesGcompat = r.findings.some((f) => f.code === 'missing-symbol-gcompat' || f.code === 'glibc-interpreter');
+  for (const n of names) {
+    for (const h of db.hazards(n)) {
+      if (h.id.startsWith('gcompat-')) continue;
+      r.findings.push(finding('behaviour-difference', { symbol: n, hazard: h.id, summary: h.summary }));
+    }
+    const trap = gcompat?.traps.get(n);
+    if (trap !== undefined && usesGcompat && r.unresolved.includes(n)) r.findings.push(finding('gcompat-stub', { symbol: n, caveat: trap }));
+  }
+  if (names.includes('pthread_create') && (elf.gnuStack === null || elf.gnuStack.size === 0)) {
+    r.findings.push(finding('small-thread-stack', { defaultBytes: 131072 }));
+  }
+}
+
+/** firstAlpineWith names the oldest Alpine release (not edge) whose target satisfies `ok`. */
+function firstAlpineWith(db: Database, ok: (t: TargetInfo) => boolean): string | null {
+  const releases = db.targets.filter((t) => t.alpine !== null && t.alpine !== 'edge' && ok(t));
+  releases.sort((a, b) => compareDotted(a.alpine!, b.alpine!));
+  return releases[0]?.id ?? (db.targets.some((t) => t.alpine === 'edge' && ok(t)) ? 'alpine:edge' : null);
+}
+
+/** compareDotted compares dotted version strings numerically (1.2.10 > 1.2.9). */
+export function compareDotted(a: string, b: string): number {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function uniqueSorted(xs: readonly string[]): string[] {
+  return [...new Set(xs)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
