@@ -8,7 +8,7 @@ import type { ElfError } from '../elf/errors.js';
 import type { ElfImport, ElfInfo } from '../elf/types.js';
 import type { Database, GcompatView, MuslView, TargetInfo } from '../db/types.js';
 import { CATALOGUE, type Code } from './catalogue.js';
-import { buildNamespace, type LibraryLookup } from './resolve.js';
+import { buildNamespace, copyRelocated, type LibraryLookup } from './resolve.js';
 import { classifyMissing, isHostSymbol, isLibstdcxxNode, pluginKind, TIME_ABI, type MissingSymbol, type PluginKind } from './symbols.js';
 import type { FileReport, Finding, Libc } from './types.js';
 import { completeReport, type ToolchainKind } from '../plan/index.js';
@@ -154,9 +154,12 @@ export function analyzeElf(path: string, elf: ElfInfo, opts: AnalyzeOptions): Fi
   const unresolved: string[] = [];
   const host: string[] = [];
   const assumed: string[] = [];
+  // musl's own symbols join the namespace only when some loaded object needs libc.* (or gcompat, which does).
+  const inMusl = (name: string): boolean => ns.usesMuslSelf && musl.resolves(name, debian);
+  const unreferenced = new Set(elf.relocations.unreferencedImports);
   for (const imp of elf.imports) {
-    if (imp.weak) continue;
-    if (ns.names.has(imp.name) || musl.resolves(imp.name, debian)) continue;
+    if (imp.weak || unreferenced.has(imp.name)) continue;
+    if (ns.names.has(imp.name) || inMusl(imp.name)) continue;
     if (plugin && isHostSymbol(plugin, imp.name)) {
       host.push(imp.name);
       continue;
@@ -167,8 +170,12 @@ export function analyzeElf(path: string, elf: ElfInfo, opts: AnalyzeOptions): Fi
     }
     unresolved.push(imp.name);
   }
+  for (const name of [...copyRelocated(elf), ...elf.relocations.selfReferencedUnbindable]) {
+    if (!ns.libraryNames.has(name) && !inMusl(name)) unresolved.push(name);
+  }
   r.unresolved = uniqueSorted(unresolved);
-  r.unresolvedWithGcompat = gcompat ? r.unresolved.filter((n) => !gcompat.symbols.has(n)) : [...r.unresolved];
+  // gcompat (preloaded by its loader stub, or added as DT_NEEDED) brings musl into the namespace too.
+  r.unresolvedWithGcompat = gcompat ? r.unresolved.filter((n) => !gcompat.symbols.has(n) && !musl.resolves(n, debian)) : [...r.unresolved];
   r.missingLibraries = uniqueSorted(missingGlibc);
   if (elf.relocations.irelative > 0) r.loaderErrors.push(`unsupported relocation type ${elf.relocations.irelativeType}`);
 

@@ -54,6 +54,8 @@ export function exportNames(exports: ReadonlyArray<ElfExport>): ReadonlySet<stri
 export interface Namespace {
   /** bindable names of every loaded non-musl object, the file itself included. */
   names: Set<string>;
+  /** bindable names of the loaded libraries only (what a copy relocation may bind to). */
+  libraryNames: Set<string>;
   /** libraries found, in load order. */
   found: LoadedLibrary[];
   /** needed names nobody answers (neither musl nor the lookup), in order of discovery. */
@@ -77,6 +79,7 @@ export function buildNamespace(
 ): Namespace {
   const ns: Namespace = {
     names: new Set(exportNames(elf.exports)),
+    libraryNames: new Set(),
     found: [],
     missing: [],
     missingCoveredByGcompat: [],
@@ -101,10 +104,25 @@ export function buildNamespace(
       continue;
     }
     ns.found.push(lib);
-    for (const n of exportNames(lib.exports)) ns.names.add(n);
+    for (const n of exportNames(lib.exports)) {
+      ns.names.add(n);
+      ns.libraryNames.add(n);
+    }
     for (const dep of lib.needed) queue.push({ name: dep, requester: { path: lib.path, rpath: lib.rpath, runpath: lib.runpath } });
   }
   return ns;
+}
+
+/**
+ * copyRelocated lists the file's definitions that are copies of another object's data
+ * (R_*_COPY): defined symbols carrying a version the file *needs* (Elf_Vernaux) rather
+ * than defines. musl resolves each against the other loaded objects, skipping the main
+ * program, and reports it as `symbol not found` when none defines it.
+ */
+export function copyRelocated(elf: ElfInfo): string[] {
+  const needed = new Set(elf.versionNeeds.flatMap((n) => n.versions.map((v) => v.name)));
+  const defined = new Set(elf.versionDefinitions);
+  return elf.exports.filter((e) => e.version !== null && needed.has(e.version) && !defined.has(e.version)).map((e) => e.name);
 }
 
 /** muslResolves says whether musl itself binds `name` (exports, then the LFS64 retry), by Alpine's or Debian's build. */

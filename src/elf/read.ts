@@ -187,6 +187,9 @@ async function parse(src: Source): Promise<ElfInfo> {
 
   const imports: ElfImport[] = [];
   const exports: ElfExport[] = [];
+  /** symbol index of each import, and of each defined symbol musl's lookup skips (hidden version or IFUNC). */
+  const importIndex: number[] = [];
+  const unbindableIndex = new Map<number, string>();
   if (v.has(C.DT_SYMTAB)) {
     const symOff = toOffset(v.get(C.DT_SYMTAB)!, 'DT_SYMTAB');
     const syment = v.get(C.DT_SYMENT) ?? SYM_SIZE[cls];
@@ -210,6 +213,7 @@ async function parse(src: Source): Promise<ElfInfo> {
       if (s.shndx === C.SHN_UNDEF) {
         const need = vs && vs.index >= 2 ? verneed.byIndex.get(vs.index) : undefined;
         const def = vs && vs.index >= 2 && !need ? verdef.byIndex.get(vs.index) : undefined;
+        importIndex.push(i);
         imports.push({
           name,
           version: need?.name ?? def ?? null,
@@ -218,6 +222,7 @@ async function parse(src: Source): Promise<ElfInfo> {
           type,
         });
       } else {
+        if (vs?.hidden === true || type === 'ifunc') unbindableIndex.set(i, name);
         exports.push({
           name,
           // A copy-relocated definition (in an executable) carries the version it was linked against.
@@ -231,7 +236,12 @@ async function parse(src: Source): Promise<ElfInfo> {
     }
   }
 
-  const relocations = await readRelocations(src, d, machine, v, toOffset);
+  const { summary: relocations, refs } = await readRelocations(src, d, machine, v, toOffset);
+  // MIPS binds globals through the GOT, not per-symbol relocations: every import counts there.
+  if (machine !== 'mips') {
+    relocations.unreferencedImports = imports.filter((imp, k) => !imp.weak && !refs.has(importIndex[k]!)).map((imp) => imp.name);
+  }
+  relocations.selfReferencedUnbindable = [...unbindableIndex].filter(([i]) => refs.has(i)).map(([, n]) => n);
   const { toolchain, sectionHeadersMissing } = await readToolchain(src, d, hdr, imports, exports);
 
   const type = FILE_TYPES[hdr.type] ?? 'other';
@@ -501,8 +511,9 @@ async function readRelocations(
   machine: string,
   v: Map<number, number>,
   toOffset: (a: number, f: string) => number,
-): Promise<RelocationSummary> {
+): Promise<{ summary: RelocationSummary; refs: Set<number> }> {
   const counts: Record<number, number> = {};
+  const refs = new Set<number>();
   const irelativeType = C.IRELATIVE.get(machine) ?? null;
   const tables: Array<{ addr: number | undefined; size: number; ent: number; skip: number; rela: boolean; field: string }> = [
     {
@@ -543,18 +554,33 @@ async function readRelocations(
       const m = Math.min(perChunk, n - i);
       const b = await src.read(start + i * t.ent, m * t.ent, t.field);
       for (let j = 0; j < m; j++) {
-        const info = d.word(b, j * t.ent + d.wordSize);
-        const type = relocationType(d, machine, info, b, j * t.ent + d.wordSize);
+        const o = j * t.ent + d.wordSize;
+        const info = d.word(b, o);
+        const type = relocationType(d, machine, info, b, o);
         counts[type] = (counts[type] ?? 0) + 1;
+        const sym = relocationSymbol(d, machine, info, b, o);
+        if (sym !== 0) refs.add(sym);
       }
     }
   }
   return {
-    counts,
-    irelative: irelativeType === null ? 0 : (counts[irelativeType] ?? 0),
-    irelativeType,
-    relr: v.has(C.DT_RELR),
+    summary: {
+      counts,
+      irelative: irelativeType === null ? 0 : (counts[irelativeType] ?? 0),
+      irelativeType,
+      relr: v.has(C.DT_RELR),
+      unreferencedImports: [],
+      selfReferencedUnbindable: [],
+    },
+    refs,
   };
+}
+
+/** relocationSymbol extracts r_sym from r_info: ELF32_R_SYM (info >> 8) or ELF64_R_SYM (high 32 bits). */
+function relocationSymbol(d: Decoder, machine: string, info: number, b: Buffer, o: number): number {
+  if (d.cls === 32) return info >>> 8;
+  if (machine === 'mips') return d.u32(b, o);
+  return d.endian === 'little' ? b.readUInt32LE(o + 4) : b.readUInt32BE(o);
 }
 
 /** relocationType extracts r_type from r_info: ELF32_R_TYPE (low 8 bits) or ELF64_R_TYPE (low 32 bits). */

@@ -77,6 +77,13 @@ export interface RelocationSummary {
   irelativeType: number | null;
   /** true when DT_RELR is present (musl >= 1.2.4 supports it; older loaders do not). */
   relr: boolean;
+  /** strong imports no dynamic relocation refers to: the loader never looks them up (empty on MIPS, which binds through the GOT). */
+  unreferencedImports: string[];
+  /**
+   * defined symbols that a relocation refers to but that a lookup skips (non-default
+   * version, or STT_GNU_IFUNC, which musl does not bind): musl must find them elsewhere.
+   */
+  selfReferencedUnbindable: string[];
 }
 
 /** GoInfo is what a Go binary's build info says (runtime/debug.BuildInfo as embedded by the linker). */
