@@ -378,8 +378,11 @@ async function symbolCount(
     count = wide ? d.u64(b, 8) : d.u32(b, 4);
   } else if (v.has(C.DT_GNU_HASH)) {
     count = await gnuHashCount(src, d, toOffset(v.get(C.DT_GNU_HASH)!, 'DT_GNU_HASH'), limit);
+    // An empty GNU hash (no exported symbol: nbuckets 1, bucket 0) says nothing about the
+    // unhashed symbols before it; size the table another way.
+    if (count === null) count = (await dynsymSectionCount(src, d, hdr, syment)) ?? boundedByNextTable(v, toOffset, symOff, syment);
   } else {
-    count = await dynsymSectionCount(src, d, hdr, syment);
+    count = (await dynsymSectionCount(src, d, hdr, syment)) ?? boundedByNextTable(v, toOffset, symOff, syment);
   }
   if (count === null) {
     throw src.malformed('cannot size the dynamic symbol table (no DT_HASH, DT_GNU_HASH or .dynsym)', null, 'DT_SYMTAB');
@@ -392,7 +395,7 @@ async function symbolCount(
  * gnuHashCount walks DT_GNU_HASH: the highest bucket start, then its chain until an entry
  * with bit 0 set (the end of a chain). The count is one past that symbol index.
  */
-async function gnuHashCount(src: Source, d: Decoder, off: number, limit: number): Promise<number> {
+async function gnuHashCount(src: Source, d: Decoder, off: number, limit: number): Promise<number | null> {
   const h = await src.read(off, 16, 'DT_GNU_HASH');
   const nbuckets = d.u32(h, 0);
   const symoffset = d.u32(h, 4);
@@ -404,6 +407,7 @@ async function gnuHashCount(src: Source, d: Decoder, off: number, limit: number)
   const buckets = await src.read(bucketsOff, nbuckets * 4, 'DT_GNU_HASH buckets');
   let max = 0;
   for (let i = 0; i < nbuckets; i++) max = Math.max(max, d.u32(buckets, i * 4));
+  if (max === 0) return null;
   if (max < symoffset) return symoffset;
   const chainOff = bucketsOff + nbuckets * 4;
   let idx = max;
@@ -417,6 +421,26 @@ async function gnuHashCount(src: Source, d: Decoder, off: number, limit: number)
       if ((d.u32(block, i * 4) & 1) !== 0) return idx + 1;
     }
   }
+}
+
+/**
+ * boundedByNextTable sizes the symbol table by the nearest dynamic table placed after it
+ * (linkers put .dynstr, .gnu.version... right after .dynsym). Used only when neither hash
+ * table nor section headers can tell.
+ */
+function boundedByNextTable(v: Map<number, number>, toOffset: (a: number, f: string) => number, symOff: number, syment: number): number | null {
+  let next = Number.MAX_SAFE_INTEGER;
+  for (const tag of [C.DT_STRTAB, C.DT_VERSYM, C.DT_VERNEED, C.DT_VERDEF, C.DT_GNU_HASH, C.DT_HASH, C.DT_RELA, C.DT_REL, C.DT_JMPREL]) {
+    const a = v.get(tag);
+    if (a === undefined) continue;
+    try {
+      const off = toOffset(a, 'bound');
+      if (off > symOff) next = Math.min(next, off);
+    } catch {
+      /* ignore tables outside PT_LOAD here; they fail where they are read */
+    }
+  }
+  return next === Number.MAX_SAFE_INTEGER ? null : Math.floor((next - symOff) / syment);
 }
 
 /** dynsymSectionCount sizes .dynsym from the section headers (SHT_DYNSYM), when they exist. */
