@@ -1,0 +1,158 @@
+/**
+ * verdicts.test: table-driven analysis of synthetic ELF files against the real database:
+ * imports in, findings, unresolved sets and verdict out.
+ */
+import { describe, expect, it } from 'vitest';
+import { analyzeElf, NO_LIBRARIES, type LibraryLookup } from '../../src/analyze/index.js';
+import { exitCodeFor, verdictOf } from '../../src/plan/index.js';
+import { loadDatabase } from '../../src/db/index.js';
+import type { ElfExport, ElfImport, ElfInfo } from '../../src/elf/types.js';
+
+const db = loadDatabase();
+
+/** imp builds an import; `name@GLIBC_2.x` versions it to libc.so.6. */
+function imp(spec: string, weak = false): ElfImport {
+  const [name, version] = spec.split('@');
+  const library =
+    version === undefined ? null : /^(GLIBCXX|CXXABI)_/.test(version) ? 'libstdc++.so.6' : version.startsWith('GLIBC_') ? 'libc.so.6' : version.startsWith('ZLIB_') ? 'libz.so.1' : null;
+  return { name: name!, version: version ?? null, library, weak, type: 'func' };
+}
+
+/** elf builds a minimal x86_64 ElfInfo. */
+function elf(over: Partial<ElfInfo>): ElfInfo {
+  return {
+    class: 64,
+    endian: 'little',
+    machine: 'x86_64',
+    machineCode: 62,
+    osabi: 0,
+    type: 'dyn',
+    flags: 0,
+    interp: '/lib64/ld-linux-x86-64.so.2',
+    needed: ['libc.so.6'],
+    soname: null,
+    rpath: null,
+    runpath: null,
+    dtFlags: null,
+    dtFlags1: 0x08000000,
+    dynamic: true,
+    static: false,
+    pie: true,
+    gnuStack: { executable: false, size: 0 },
+    buildId: null,
+    toolchain: { comment: [], gcc: null, go: null, rust: false },
+    imports: [],
+    exports: [],
+    versionDefinitions: [],
+    versionNeeds: [],
+    relocations: { counts: {}, irelative: 0, irelativeType: 37, relr: false, unreferencedImports: [], selfReferencedUnbindable: [] },
+    sectionHeadersMissing: false,
+    bytesRead: 0,
+    ...over,
+  };
+}
+
+const MUSL_EXE = { interp: '/lib/ld-musl-x86_64.so.1', needed: ['libc.so'] };
+
+interface Case {
+  name: string;
+  file: Partial<ElfInfo>;
+  target?: string;
+  path?: string;
+  lookup?: LibraryLookup;
+  verdict: string;
+  codes: string[];
+  unresolved?: string[];
+  withGcompat?: string[];
+}
+
+const CASES: Case[] = [
+  { name: 'glibc hello: only the loader', file: { imports: [imp('puts@GLIBC_2.2.5'), imp('__libc_start_main@GLIBC_2.34')] }, verdict: 'loader', codes: ['glibc-interpreter'], unresolved: [] },
+  {
+    name: 'fortified: gcompat',
+    file: { imports: [imp('__printf_chk@GLIBC_2.3.4'), imp('__memcpy_chk@GLIBC_2.3.4'), imp('puts@GLIBC_2.2.5')] },
+    verdict: 'gcompat',
+    codes: ['glibc-interpreter', 'missing-symbol-gcompat'],
+    unresolved: ['__memcpy_chk', '__printf_chk'],
+    withGcompat: [],
+  },
+  { name: 'fcntl64: rebuild', file: { imports: [imp('fcntl64@GLIBC_2.28')] }, verdict: 'rebuild', codes: ['glibc-interpreter', 'missing-symbol-rebuild'], unresolved: ['fcntl64'], withGcompat: ['fcntl64'] },
+  { name: '__openat_2: rebuild', file: { imports: [imp('__openat_2@GLIBC_2.7')] }, verdict: 'rebuild', codes: ['glibc-interpreter', 'missing-symbol-rebuild'], unresolved: ['__openat_2'] },
+  { name: 'close_range: patch', file: { imports: [imp('close_range@GLIBC_2.34')] }, verdict: 'patch', codes: ['glibc-interpreter', 'missing-symbol-patch'] },
+  { name: 'arc4random: shim libbsd', file: { imports: [imp('arc4random_uniform@GLIBC_2.36')] }, verdict: 'shim', codes: ['glibc-interpreter', 'missing-symbol-shim'] },
+  { name: 'fts: shim musl-fts', file: { imports: [imp('fts_open@GLIBC_2.2.5'), imp('fts_read@GLIBC_2.2.5')] }, verdict: 'shim', codes: ['glibc-interpreter', 'missing-symbol-shim'] },
+  { name: 'weak imports never fail', file: { imports: [imp('arc4random@GLIBC_2.36', true), imp('puts@GLIBC_2.2.5')] }, verdict: 'loader', codes: ['glibc-interpreter'], unresolved: [] },
+  { name: 'fopen64 resolves on 1.2.5 by the LFS64 retry', file: { imports: [imp('fopen64@GLIBC_2.2.5')] }, verdict: 'loader', codes: ['glibc-interpreter'], unresolved: [] },
+  { name: 'fopen64 is a real export on 1.2.3', target: 'musl:1.2.3', file: { imports: [imp('fopen64@GLIBC_2.2.5')] }, verdict: 'loader', codes: ['glibc-interpreter'], unresolved: [] },
+  { name: 'GLIBC_PRIVATE: rebuild', file: { imports: [imp('__libc_enable_secure@GLIBC_PRIVATE')] }, verdict: 'rebuild', codes: ['glibc-interpreter', 'glibc-private'] },
+  { name: 'musl-native hello: ok', file: { ...MUSL_EXE, imports: [imp('puts')] }, verdict: 'ok', codes: [] },
+  { name: 'statx on musl 1.2.4: musl too old', target: 'alpine:3.19', file: { ...MUSL_EXE, imports: [imp('statx')] }, verdict: 'rebuild', codes: ['musl-too-old'] },
+  { name: 'statx on Alpine 3.22: ok', target: 'alpine:3.22', file: { ...MUSL_EXE, imports: [imp('statx')] }, verdict: 'ok', codes: [] },
+  { name: 'mixed libc', file: { ...MUSL_EXE, imports: [imp('__printf_chk'), imp('puts')] }, verdict: 'rebuild', codes: ['mixed-libc'] },
+  {
+    name: 'IFUNC relocation: unsupported',
+    file: { imports: [imp('puts@GLIBC_2.2.5')], relocations: { counts: { 37: 1 }, irelative: 1, irelativeType: 37, relr: false, unreferencedImports: [], selfReferencedUnbindable: [] } },
+    verdict: 'rebuild',
+    codes: ['glibc-interpreter', 'unsupported-relocation'],
+  },
+  { name: 'static: ok', file: { interp: null, needed: [], static: true, imports: [] }, verdict: 'ok', codes: ['static-binary'] },
+  { name: 'thread stack hazard', file: { imports: [imp('pthread_create@GLIBC_2.34')] }, verdict: 'loader', codes: ['glibc-interpreter', 'small-thread-stack'] },
+  { name: 'thread stack set at link time', file: { gnuStack: { executable: false, size: 8 << 20 }, imports: [imp('pthread_create@GLIBC_2.34')] }, verdict: 'loader', codes: ['glibc-interpreter'] },
+  { name: 'libresolv: glibc-only library gcompat answers', file: { needed: ['libresolv.so.2', 'libc.so.6'], imports: [imp('puts@GLIBC_2.2.5')] }, verdict: 'gcompat', codes: ['glibc-interpreter', 'glibc-only-library'] },
+  { name: 'system library from Alpine', file: { needed: ['libz.so.1', 'libc.so.6'], imports: [imp('deflate@ZLIB_1.2.0'), imp('puts@GLIBC_2.2.5')] }, verdict: 'loader', codes: ['glibc-interpreter', 'system-library'], unresolved: [] },
+  {
+    name: 'too-new libstdc++ on Alpine 3.17 (GCC 12)',
+    target: 'alpine:3.17',
+    file: { needed: ['libstdc++.so.6', 'libc.so.6'], versionNeeds: [{ file: 'libstdc++.so.6', versions: [{ name: 'GLIBCXX_3.4.32', weak: false, index: 2 }] }], imports: [imp('_ZSt4cout@GLIBCXX_3.4.32')] },
+    verdict: 'rebuild',
+    codes: ['glibc-interpreter', 'libstdcxx-too-new', 'system-library'],
+  },
+  {
+    name: 'Node addon: host symbols are not unresolved',
+    path: '/app/node_modules/x/build/Release/x.node',
+    file: { interp: null, imports: [imp('napi_create_string_utf8'), imp('__sprintf_chk@GLIBC_2.3.4')] },
+    verdict: 'gcompat',
+    codes: ['host-symbols', 'missing-symbol-gcompat'],
+    unresolved: ['__sprintf_chk'],
+  },
+  {
+    name: 'a bundled library in the tree provides a missing name',
+    file: { needed: ['libbundle.so.1', 'libc.so.6'], imports: [imp('error_at_line'), imp('puts@GLIBC_2.2.5')] },
+    lookup: { find: (n) => (n === 'libbundle.so.1' ? { path: '/t/lib/libbundle.so.1', soname: n, needed: [], rpath: null, runpath: null, exports: [exp('error_at_line')] } : null) },
+    verdict: 'loader',
+    codes: ['glibc-interpreter'],
+    unresolved: [],
+  },
+  { name: 'i386 glibc: time64 ABI', file: { class: 32, machine: 'i386', machineCode: 3, interp: '/lib/ld-linux.so.2', imports: [imp('time@GLIBC_2.0'), imp('puts@GLIBC_2.0')] }, verdict: 'rebuild', codes: ['glibc-interpreter', 'time64-abi'] },
+];
+
+function exp(name: string): ElfExport {
+  return { name, version: null, hidden: false, binding: 'global', type: 'func', visibility: 'default' };
+}
+
+describe('analyzeElf', () => {
+  it.each(CASES)('$name', (c) => {
+    const target = db.resolveTarget(c.target ?? 'alpine:3.22');
+    const r = analyzeElf(c.path ?? '/t/app', elf(c.file), { db, target, lookup: c.lookup ?? NO_LIBRARIES });
+    const codes = [...new Set(r.findings.filter((f) => f.code !== 'behaviour-difference').map((f) => f.code))].sort();
+    expect({ verdict: r.verdict, codes }).toEqual({ verdict: c.verdict, codes: [...c.codes].sort() });
+    if (c.unresolved) expect(r.unresolved).toEqual(c.unresolved);
+    if (c.withGcompat) expect(r.unresolvedWithGcompat).toEqual(c.withGcompat);
+    expect(verdictOf(r.findings)).toBe(r.verdict);
+    expect(r.plan.length > 0).toBe(r.verdict !== 'ok');
+  });
+});
+
+describe('exit codes', () => {
+  const target = db.resolveTarget('alpine:3.22');
+  const loader = analyzeElf('/t/a', elf({ imports: [imp('puts@GLIBC_2.2.5')] }), { db, target, lookup: NO_LIBRARIES });
+  const rebuild = analyzeElf('/t/b', elf({ imports: [imp('fcntl64@GLIBC_2.28')] }), { db, target, lookup: NO_LIBRARIES });
+  it.each([
+    ['rebuild', [loader], 0],
+    ['rebuild', [loader, rebuild], 1],
+    ['loader', [loader], 1],
+    ['patch', [rebuild], 0],
+  ] as const)('--fail-on %s', (failOn, reports, code) => {
+    expect(exitCodeFor(reports, failOn)).toBe(code);
+  });
+});
