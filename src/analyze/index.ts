@@ -170,7 +170,12 @@ export function analyzeElf(path: string, elf: ElfInfo, opts: AnalyzeOptions): Fi
     }
     unresolved.push(imp.name);
   }
-  for (const name of [...copyRelocated(elf), ...elf.relocations.selfReferencedUnbindable]) {
+  for (const copy of copyRelocated(elf)) {
+    if (ns.libraryNames.has(copy.name) || inMusl(copy.name)) continue;
+    if (missingNonLibc.includes(copy.library)) assumed.push(copy.name);
+    else unresolved.push(copy.name);
+  }
+  for (const name of elf.relocations.selfReferencedUnbindable) {
     if (!ns.libraryNames.has(name) && !inMusl(name)) unresolved.push(name);
   }
   r.unresolved = uniqueSorted(unresolved);

@@ -119,10 +119,17 @@ export function buildNamespace(
  * than defines. musl resolves each against the other loaded objects, skipping the main
  * program, and reports it as `symbol not found` when none defines it.
  */
-export function copyRelocated(elf: ElfInfo): string[] {
-  const needed = new Set(elf.versionNeeds.flatMap((n) => n.versions.map((v) => v.name)));
+export function copyRelocated(elf: ElfInfo): Array<{ name: string; version: string; library: string }> {
+  const libraryOf = new Map<string, string>();
+  for (const n of elf.versionNeeds) for (const v of n.versions) libraryOf.set(v.name, n.file);
   const defined = new Set(elf.versionDefinitions);
-  return elf.exports.filter((e) => e.version !== null && needed.has(e.version) && !defined.has(e.version)).map((e) => e.name);
+  const out: Array<{ name: string; version: string; library: string }> = [];
+  for (const e of elf.exports) {
+    if (e.version === null || defined.has(e.version)) continue;
+    const library = libraryOf.get(e.version);
+    if (library !== undefined) out.push({ name: e.name, version: e.version, library });
+  }
+  return out;
 }
 
 /** muslResolves says whether musl itself binds `name` (exports, then the LFS64 retry), by Alpine's or Debian's build. */

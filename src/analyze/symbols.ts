@@ -31,8 +31,10 @@ export function isHeaderArtifact(name: string, musl: MuslView): boolean {
 
 /** classifyMissing decides the fix for one name that plain musl does not bind. */
 export function classifyMissing(name: string, db: Database, musl: MuslView, gcompat: GcompatView | null): MissingSymbol {
-  if (gcompat?.symbols.has(name)) return { name, fix: 'gcompat', shim: null };
   const runtimeShim = db.shims(name).find((s) => s.use !== 'static-link' && s.soname !== null) ?? null;
+  // gcompat's getcontext is an ENOSYS stub: where a real shim exists, that is the fix.
+  const stub = gcompat?.traps.has(name) === true && runtimeShim !== null;
+  if (gcompat?.symbols.has(name) && !stub) return { name, fix: 'gcompat', shim: null };
   if (runtimeShim) return { name, fix: 'shim', shim: runtimeShim };
   return { name, fix: isHeaderArtifact(name, musl) ? 'rebuild' : 'patch', shim: null };
 }
