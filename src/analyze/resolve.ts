@@ -50,12 +50,26 @@ export function exportNames(exports: ReadonlyArray<ElfExport>): ReadonlySet<stri
   return s;
 }
 
+/**
+ * NameSet is the union of several objects' export sets, asked one name at a time: no
+ * per-file copy of a large library's exports (a tree of thousands of files sharing
+ * libLLVM would otherwise copy its 50,000 names once per file).
+ */
+export class NameSet {
+  constructor(readonly sets: ReadonlySet<string>[]) {}
+
+  has(name: string): boolean {
+    for (const s of this.sets) if (s.has(name)) return true;
+    return false;
+  }
+}
+
 /** Namespace is what the loader would have loaded for one file. */
 export interface Namespace {
   /** bindable names of every loaded non-musl object, the file itself included. */
-  names: Set<string>;
+  names: NameSet;
   /** bindable names of the loaded libraries only (what a copy relocation may bind to). */
-  libraryNames: Set<string>;
+  libraryNames: NameSet;
   /** libraries found, in load order. */
   found: LoadedLibrary[];
   /** needed names nobody answers (neither musl nor the lookup), in order of discovery. */
@@ -78,8 +92,8 @@ export function buildNamespace(
   lookup: LibraryLookup,
 ): Namespace {
   const ns: Namespace = {
-    names: new Set(exportNames(elf.exports)),
-    libraryNames: new Set(),
+    names: new NameSet([exportNames(elf.exports)]),
+    libraryNames: new NameSet([]),
     found: [],
     missing: [],
     missingCoveredByGcompat: [],
@@ -104,10 +118,8 @@ export function buildNamespace(
       continue;
     }
     ns.found.push(lib);
-    for (const n of exportNames(lib.exports)) {
-      ns.names.add(n);
-      ns.libraryNames.add(n);
-    }
+    ns.names.sets.push(exportNames(lib.exports));
+    ns.libraryNames.sets.push(exportNames(lib.exports));
     for (const dep of lib.needed) queue.push({ name: dep, requester: { path: lib.path, rpath: lib.rpath, runpath: lib.runpath } });
   }
   return ns;
