@@ -15,6 +15,9 @@ cc() { gcc "${common[@]}" "$@"; }
 
 cc -O1 -U_FORTIFY_SOURCE -o "$out/hello-glibc" "$src/hello.c"
 cc -O2 -static -o "$out/hello-static" "$src/hello.c"
+cc -O2 -static-pie -fPIE -o "$out/hello-static-pie" "$src/hello.c"
+cc -O1 -shared -fPIC -Wl,--version-script="$src/libvers.map" -Wl,-soname,libvers.so.1 -o "$out/lib/libvers.so.1" "$src/libvers.c"
+cc -O1 -U_FORTIFY_SOURCE -o "$out/app-vers" "$src/app-vers.c" "$out/lib/libvers.so.1" -Wl,-rpath,'$ORIGIN/lib'
 if have musl-gcc; then
   musl-gcc "${common[@]}" -O2 -o "$out/hello-musl" "$src/hello.c"
   # Link against a throw-away stub that defines __fdelt_chk, then drop the stub from
