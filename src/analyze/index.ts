@@ -12,6 +12,7 @@ import { buildNamespace, copyRelocated, type LibraryLookup } from './resolve.js'
 import { classifyMissing, isHostSymbol, isLibstdcxxNode, pluginKind, TIME_ABI, type MissingSymbol, type PluginKind } from './symbols.js';
 import type { FileReport, Finding, Libc } from './types.js';
 import { completeReport, type ToolchainKind } from '../plan/index.js';
+import { compareDotted } from '../db/index.js';
 
 export type { LoadedLibrary, LibraryLookup } from './resolve.js';
 export { NO_LIBRARIES } from './resolve.js';
@@ -322,17 +323,6 @@ function firstAlpineWith(db: Database, ok: (t: TargetInfo) => boolean): string |
   const releases = db.targets.filter((t) => t.alpine !== null && t.alpine !== 'edge' && ok(t));
   releases.sort((a, b) => compareDotted(a.alpine!, b.alpine!));
   return releases[0]?.id ?? (db.targets.some((t) => t.alpine === 'edge' && ok(t)) ? 'alpine:edge' : null);
-}
-
-/** compareDotted compares dotted version strings numerically (1.2.10 > 1.2.9). */
-export function compareDotted(a: string, b: string): number {
-  const x = a.split('.').map(Number);
-  const y = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? 0) - (y[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
 }
 
 function uniqueSorted(xs: readonly string[]): string[] {
