@@ -11,8 +11,14 @@
  * `libdl.`, `libutil.`, `libxnet.` are musl itself. A library that cannot be found is
  * reported ("Error loading shared library") and loading goes on without it.
  */
-import type { ElfExport, ElfInfo } from '../elf/types.js';
+import { NameIndex, hashName } from '../elf/names.js';
+import type { ElfExport, ElfInfo, ReadOptions, SymbolTraits } from '../elf/types.js';
 import type { GcompatView, MuslView } from '../db/types.js';
+
+/** NameLookup is a set of names asked one at a time (a NameIndex, or a Set in tests). */
+export interface NameLookup {
+  has(name: string): boolean;
+}
 
 /** LoadedLibrary is a library the scan layer found for a DT_NEEDED name. */
 export interface LoadedLibrary {
@@ -21,7 +27,8 @@ export interface LoadedLibrary {
   needed: string[];
   rpath: string[] | null;
   runpath: string[] | null;
-  exports: ReadonlyArray<ElfExport>;
+  /** the names musl's lookup binds in this library (see `bindable`). */
+  names: NameLookup;
 }
 
 /** LibraryLookup finds DT_NEEDED libraries: in the scanned tree (RPATH/RUNPATH, $ORIGIN, same folder), then on --library-path. */
@@ -32,34 +39,62 @@ export interface LibraryLookup {
 /** NO_LIBRARIES is a lookup that finds nothing (scanning single files with no tree). */
 export const NO_LIBRARIES: LibraryLookup = { find: () => null };
 
-/** bindable says whether musl's lookup accepts a definition (OK_TYPES, OK_BINDS, not hidden). */
-export function bindable(e: ElfExport): boolean {
+/**
+ * bindable says whether musl's lookup accepts a definition (OK_TYPES, OK_BINDS, not
+ * hidden). It is the reader's `exportFilter` for a scan, so the export index holds
+ * exactly the names a lookup can bind.
+ */
+export function bindable(e: SymbolTraits): boolean {
   if (e.hidden) return false;
   if (e.type === 'ifunc' || e.type === 'section' || e.type === 'file') return false;
   return e.binding === 'global' || e.binding === 'weak' || e.binding === 'unique';
 }
 
-/** exportNames caches the bindable names of a library's exports. */
-const exportCache = new WeakMap<ReadonlyArray<ElfExport>, ReadonlySet<string>>();
-export function exportNames(exports: ReadonlyArray<ElfExport>): ReadonlySet<string> {
-  let s = exportCache.get(exports);
-  if (!s) {
-    s = new Set(exports.filter(bindable).map((e) => e.name));
-    exportCache.set(exports, s);
+/**
+ * ANALYSIS_READ is how a scan reads files: no export objects, only the index of the names
+ * a lookup can bind. The oracle tests read with the same options.
+ */
+export const ANALYSIS_READ: Readonly<ReadOptions> = Object.freeze({ exports: false, exportFilter: bindable });
+
+/** indexCache keeps one NameIndex per export list or hash array, so a library shared by many files is indexed once. */
+const indexCache = new WeakMap<object, NameIndex>();
+
+/**
+ * bindableNames is the NameIndex of what a lookup can bind in `elf`: its export index
+ * when the reader built one with `bindable`, else built (once) from its export list.
+ */
+export function bindableNames(elf: Pick<ElfInfo, 'exportIndex' | 'exports'>): NameIndex {
+  const key: object = elf.exportIndex ?? elf.exports;
+  let idx = indexCache.get(key);
+  if (!idx) {
+    idx = elf.exportIndex ? new NameIndex(elf.exportIndex) : NameIndex.fromNames(elf.exports.filter(bindable).map((e: ElfExport) => e.name));
+    indexCache.set(key, idx);
   }
-  return s;
+  return idx;
+}
+
+/** libraryFromElf is the LoadedLibrary view of a file read from disk. */
+export function libraryFromElf(path: string, elf: Pick<ElfInfo, 'soname' | 'needed' | 'rpath' | 'runpath' | 'exportIndex' | 'exports'>): LoadedLibrary {
+  return { path, soname: elf.soname, needed: elf.needed, rpath: elf.rpath, runpath: elf.runpath, names: bindableNames(elf) };
 }
 
 /**
- * NameSet is the union of several objects' export sets, asked one name at a time: no
+ * NameSet is the union of several objects' name sets, asked one name at a time: no
  * per-file copy of a large library's exports (a tree of thousands of files sharing
- * libLLVM would otherwise copy its 50,000 names once per file).
+ * libLLVM would otherwise copy its 50,000 names once per file). A name is hashed once
+ * for all the NameIndexes.
  */
 export class NameSet {
-  constructor(readonly sets: ReadonlySet<string>[]) {}
+  constructor(readonly sets: NameLookup[]) {}
 
   has(name: string): boolean {
-    for (const s of this.sets) if (s.has(name)) return true;
+    let h = -1;
+    for (const s of this.sets) {
+      if (s instanceof NameIndex) {
+        if (h < 0) h = hashName(name);
+        if (s.hasHash(h)) return true;
+      } else if (s.has(name)) return true;
+    }
     return false;
   }
 }
@@ -92,7 +127,7 @@ export function buildNamespace(
   lookup: LibraryLookup,
 ): Namespace {
   const ns: Namespace = {
-    names: new NameSet([exportNames(elf.exports)]),
+    names: new NameSet([bindableNames(elf)]),
     libraryNames: new NameSet([]),
     found: [],
     missing: [],
@@ -118,30 +153,21 @@ export function buildNamespace(
       continue;
     }
     ns.found.push(lib);
-    ns.names.sets.push(exportNames(lib.exports));
-    ns.libraryNames.sets.push(exportNames(lib.exports));
+    ns.names.sets.push(lib.names);
+    ns.libraryNames.sets.push(lib.names);
     for (const dep of lib.needed) queue.push({ name: dep, requester: { path: lib.path, rpath: lib.rpath, runpath: lib.runpath } });
   }
   return ns;
 }
 
 /**
- * copyRelocated lists the file's definitions that are copies of another object's data
- * (R_*_COPY): defined symbols carrying a version the file *needs* (Elf_Vernaux) rather
- * than defines. musl resolves each against the other loaded objects, skipping the main
- * program, and reports it as `symbol not found` when none defines it.
+ * copyRelocated lists the file's copy-relocated definitions (the reader finds them:
+ * defined symbols carrying a version the file needs). musl resolves each against the
+ * other loaded objects, skipping the main program, and reports it as `symbol not found`
+ * when none defines it.
  */
-export function copyRelocated(elf: ElfInfo): Array<{ name: string; version: string; library: string }> {
-  const libraryOf = new Map<string, string>();
-  for (const n of elf.versionNeeds) for (const v of n.versions) libraryOf.set(v.name, n.file);
-  const defined = new Set(elf.versionDefinitions);
-  const out: Array<{ name: string; version: string; library: string }> = [];
-  for (const e of elf.exports) {
-    if (e.version === null || defined.has(e.version)) continue;
-    const library = libraryOf.get(e.version);
-    if (library !== undefined) out.push({ name: e.name, version: e.version, library });
-  }
-  return out;
+export function copyRelocated(elf: Pick<ElfInfo, 'copyRelocations'>): ReadonlyArray<{ name: string; version: string; library: string }> {
+  return elf.copyRelocations;
 }
 
 /** muslResolves says whether musl itself binds `name` (exports, then the LFS64 retry), by Alpine's or Debian's build. */

@@ -28,8 +28,10 @@ export class Decoder {
 
   /** u64 returns a number, saturating at Number.MAX_SAFE_INTEGER+1 so later bounds checks fail cleanly. */
   u64(b: Buffer, o: number): number {
-    const v = this.endian === 'little' ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o);
-    return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER + 1 : Number(v);
+    const lo = this.endian === 'little' ? b.readUInt32LE(o) : b.readUInt32BE(o + 4);
+    const hi = this.endian === 'little' ? b.readUInt32LE(o + 4) : b.readUInt32BE(o);
+    // 2^53 = hi 2^21: anything at or above it is not a safe integer.
+    return hi >= 0x200000 ? Number.MAX_SAFE_INTEGER + 1 : hi * 0x100000000 + lo;
   }
 
   /** word reads an Elf_Addr/Elf_Off/Elf_Xword-sized value. */

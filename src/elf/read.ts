@@ -9,14 +9,14 @@
  * References: System V gABI chapters 4-5; LSB Core "Symbol Versioning"; the GNU hash
  * layout as documented in binutils/glibc (nbuckets, symoffset, bloom_size, bloom_shift).
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants as fsConstants, fstatSync, openSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import * as C from './constants.js';
 import {
   Decoder,
   decodeHeader,
   decodeSection,
   decodeSegment,
-  decodeSymbol,
   cString,
   EHDR_SIZE,
   PHDR_SIZE,
@@ -26,16 +26,20 @@ import {
   type Segment,
 } from './decode.js';
 import { ElfError } from './errors.js';
-import { Source } from './source.js';
+import { hashNameBytes, sortUnique } from './names.js';
+import { Source, errnoText } from './source.js';
 import { readToolchain } from './toolchain.js';
 import type {
+  CopyRelocation,
   ElfExport,
   ElfFileType,
   ElfImport,
   ElfInfo,
   GnuStack,
+  ReadOptions,
   RelocationSummary,
   SymbolBinding,
+  SymbolTraits,
   SymbolType,
   SymbolVisibility,
   VersionNeed,
@@ -49,8 +53,11 @@ const MAX_DYNAMIC = 65_536;
 const MAX_VERSION_ENTRIES = 65_536;
 /** RELOC_CHUNK is how many relocation bytes are read at a time. */
 const RELOC_CHUNK = 1 << 20;
-/** HEAD_READ is the first read: the ELF header and, usually, the program headers. */
-const HEAD_READ = 4096;
+/**
+ * HEAD_READ is the first read: the ELF header, the program headers and, in the usual
+ * layout, PT_INTERP and the notes right after them (they end near offset 0x3a0).
+ */
+const HEAD_READ = 1024;
 
 /** isElfMagic is true when the buffer starts with \x7fELF. */
 export function isElfMagic(buf: Uint8Array): boolean {
@@ -67,45 +74,53 @@ export function versionIndex(v: number): { index: number; hidden: boolean } {
   return { index: v & 0x7fff, hidden: (v & C.VERSYM_HIDDEN) !== 0 };
 }
 
+/** OPEN_FLAGS: read-only, and never block (a FIFO swapped in for a file must not hang the scan). */
+const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
+
 /** readElf opens `path`, reads it and closes it. Only ElfError escapes. */
-export async function readElf(path: string): Promise<ElfInfo> {
-  let fh: FileHandle;
+export async function readElf(path: string, opts: ReadOptions = {}): Promise<ElfInfo> {
+  return readElfSync(path, opts);
+}
+
+/** readElfSync is readElf with synchronous positioned reads (what the scan's workers use). */
+export function readElfSync(path: string, opts: ReadOptions = {}): ElfInfo {
+  let fd: number;
   try {
-    fh = await open(path, 'r');
+    fd = openSync(path, OPEN_FLAGS);
   } catch (e) {
     throw new ElfError('unreadable', path, errnoText(e));
   }
   try {
     let size: number;
     try {
-      const st = await fh.stat();
+      const st = fstatSync(fd);
       if (!st.isFile()) throw new ElfError('unreadable', path, 'not a regular file');
       size = st.size;
     } catch (e) {
       if (e instanceof ElfError) throw e;
       throw new ElfError('unreadable', path, errnoText(e));
     }
-    return await readElfFromHandle(fh, size, path);
+    return readElfFd(fd, size, path, opts);
   } finally {
-    await fh.close().catch(() => undefined);
+    closeSync(fd);
   }
 }
 
 /** readElfFromHandle reads an already open file of known size. Only ElfError escapes. */
-export async function readElfFromHandle(fh: FileHandle, size: number, path: string): Promise<ElfInfo> {
-  const src = new Source(fh, size, path);
+export async function readElfFromHandle(fh: FileHandle, size: number, path: string, opts: ReadOptions = {}): Promise<ElfInfo> {
+  return readElfFd(fh.fd, size, path, opts);
+}
+
+/** readElfFd reads an open file descriptor of known size. Only ElfError escapes. */
+export function readElfFd(fd: number, size: number, path: string, opts: ReadOptions = {}): ElfInfo {
+  const src = new Source(fd, size, path);
   try {
-    return await parse(src);
+    return parse(src, opts);
   } catch (e) {
     if (e instanceof ElfError) throw e;
     // A decoding slip (e.g. a RangeError on a crafted buffer) is still a malformed file.
     throw new ElfError('malformed', path, `unexpected structure: ${(e as Error).message}`);
   }
-}
-
-function errnoText(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  return err.code ? `${err.code}: ${err.message.replace(/^[A-Z]+: /, '')}` : String(err.message ?? e);
 }
 
 const FILE_TYPES: Record<number, ElfFileType> = { 0: 'none', 1: 'rel', 2: 'exec', 3: 'dyn', 4: 'core' };
@@ -130,8 +145,22 @@ interface Dynamic {
   values: Map<number, number>;
 }
 
-async function parse(src: Source): Promise<ElfInfo> {
-  const head = await src.readUpTo(0, HEAD_READ, 'e_ident');
+/** SymbolTable is what the walk over .dynsym produces. */
+interface SymbolTable {
+  imports: ElfImport[];
+  exports: ElfExport[];
+  exportIndex: Float64Array | null;
+  copyRelocations: CopyRelocation[];
+  /** symbol index of each import. */
+  importIndex: number[];
+  /** defined symbols musl's lookup skips (hidden version or IFUNC): index -> name offset. */
+  unbindable: Map<number, number>;
+  /** a defined name only Rust's standard library produces was seen. */
+  rust: boolean;
+}
+
+function parse(src: Source, opts: ReadOptions): ElfInfo {
+  const head = src.readUpTo(0, HEAD_READ, 'e_ident');
   if (!isElfMagic(head)) throw new ElfError('not-elf', src.path, 'no ELF magic');
   const cls = head[4] === 1 ? 32 : head[4] === 2 ? 64 : null;
   if (cls === null) throw src.malformed(`invalid class ${head[4]}`, 4, 'EI_CLASS');
@@ -142,14 +171,14 @@ async function parse(src: Source): Promise<ElfInfo> {
   const hdr = decodeHeader(d, head);
   const machine = machineName(hdr.machine);
 
-  const segments = await readSegments(src, d, hdr);
+  const segments = readSegments(src, d, hdr);
   const loads = segments.filter((s) => s.type === C.PT_LOAD);
   const toOffset = (addr: number, field: string): number => vaddrToOffset(src, loads, addr, field);
 
   let interp: string | null = null;
   const interpSeg = segments.find((s) => s.type === C.PT_INTERP);
   if (interpSeg) {
-    const b = await src.read(interpSeg.offset, Math.min(interpSeg.filesz, 4096), 'PT_INTERP');
+    const b = src.read(interpSeg.offset, Math.min(interpSeg.filesz, 4096), 'PT_INTERP');
     interp = cString(b, 0);
   }
 
@@ -157,10 +186,10 @@ async function parse(src: Source): Promise<ElfInfo> {
   const stackSeg = segments.find((s) => s.type === C.PT_GNU_STACK);
   if (stackSeg) gnuStack = { executable: (stackSeg.flags & C.PF_X) !== 0, size: stackSeg.memsz };
 
-  const buildId = await readBuildId(src, d, segments);
+  const buildId = readBuildId(src, d, segments);
 
   const dynSeg = segments.find((s) => s.type === C.PT_DYNAMIC);
-  const dyn = dynSeg ? await readDynamic(src, d, dynSeg) : null;
+  const dyn = dynSeg ? readDynamic(src, d, dynSeg) : null;
   const v = dyn?.values ?? new Map<number, number>();
 
   // String table: everything else names things through it.
@@ -168,8 +197,8 @@ async function parse(src: Source): Promise<ElfInfo> {
   if (v.has(C.DT_STRTAB)) {
     const off = toOffset(v.get(C.DT_STRTAB)!, 'DT_STRTAB');
     const size = v.get(C.DT_STRSZ) ?? 0;
-    await prefetchTables(src, v, toOffset, off, size, d);
-    strtab = await src.read(off, Math.min(size, src.size - off), 'DT_STRTAB');
+    prefetchTables(src, v, toOffset, off, size, d);
+    strtab = src.read(off, Math.min(size, src.size - off), 'DT_STRTAB');
   }
   const str = (o: number): string => cString(strtab, o);
 
@@ -179,70 +208,22 @@ async function parse(src: Source): Promise<ElfInfo> {
   const runpath = dyn && dyn.runpath.length > 0 ? dyn.runpath.flatMap((o) => str(o).split(':')) : null;
 
   const verneed = v.has(C.DT_VERNEED)
-    ? await readVerneed(src, d, toOffset(v.get(C.DT_VERNEED)!, 'DT_VERNEED'), v.get(C.DT_VERNEEDNUM) ?? 0, str)
+    ? readVerneed(src, d, toOffset(v.get(C.DT_VERNEED)!, 'DT_VERNEED'), v.get(C.DT_VERNEEDNUM) ?? 0, str)
     : { byIndex: new Map<number, { name: string; file: string }>(), needs: [] as VersionNeed[] };
   const verdef = v.has(C.DT_VERDEF)
-    ? await readVerdef(src, d, toOffset(v.get(C.DT_VERDEF)!, 'DT_VERDEF'), v.get(C.DT_VERDEFNUM) ?? 0, str)
+    ? readVerdef(src, d, toOffset(v.get(C.DT_VERDEF)!, 'DT_VERDEF'), v.get(C.DT_VERDEFNUM) ?? 0, str)
     : { byIndex: new Map<number, string>(), names: [] as string[] };
 
-  const imports: ElfImport[] = [];
-  const exports: ElfExport[] = [];
-  /** symbol index of each import, and of each defined symbol musl's lookup skips (hidden version or IFUNC). */
-  const importIndex: number[] = [];
-  const unbindableIndex = new Map<number, string>();
-  if (v.has(C.DT_SYMTAB)) {
-    const symOff = toOffset(v.get(C.DT_SYMTAB)!, 'DT_SYMTAB');
-    const syment = v.get(C.DT_SYMENT) ?? SYM_SIZE[cls];
-    if (syment < SYM_SIZE[cls]) throw src.malformed(`DT_SYMENT ${syment} too small`, null, 'DT_SYMENT');
-    const count = await symbolCount(src, d, hdr, v, toOffset, symOff, syment);
-    const symbols = await src.read(symOff, count * syment, 'DT_SYMTAB');
-    let versym: Buffer | null = null;
-    if (v.has(C.DT_VERSYM)) {
-      const vOff = toOffset(v.get(C.DT_VERSYM)!, 'DT_VERSYM');
-      versym = await src.read(vOff, Math.min(count * 2, src.size - vOff), 'DT_VERSYM');
-    }
-    for (let i = 1; i < count; i++) {
-      const s = decodeSymbol(d, symbols, i * syment);
-      const bind = s.info >> 4;
-      if (bind === 0) continue; // STB_LOCAL: not part of the dynamic interface
-      const name = str(s.name);
-      if (name === '') continue;
-      const binding = BINDINGS[bind] ?? bind;
-      const type = TYPES[s.info & 0xf] ?? s.info & 0xf;
-      const vs = versym && i * 2 + 2 <= versym.length ? versionIndex(d.u16(versym, i * 2)) : null;
-      if (s.shndx === C.SHN_UNDEF) {
-        const need = vs && vs.index >= 2 ? verneed.byIndex.get(vs.index) : undefined;
-        const def = vs && vs.index >= 2 && !need ? verdef.byIndex.get(vs.index) : undefined;
-        importIndex.push(i);
-        imports.push({
-          name,
-          version: need?.name ?? def ?? null,
-          library: need?.file ?? null,
-          weak: bind === 2,
-          type,
-        });
-      } else {
-        if (vs?.hidden === true || type === 'ifunc') unbindableIndex.set(i, name);
-        exports.push({
-          name,
-          // A copy-relocated definition (in an executable) carries the version it was linked against.
-          version: vs && vs.index >= 2 ? (verdef.byIndex.get(vs.index) ?? verneed.byIndex.get(vs.index)?.name ?? null) : null,
-          hidden: vs?.hidden ?? false,
-          binding,
-          type,
-          visibility: VISIBILITIES[s.other & 3]!,
-        });
-      }
-    }
-  }
+  const table = readSymbols(src, d, hdr, v, toOffset, strtab, verneed, verdef, opts);
 
-  const { summary: relocations, refs } = await readRelocations(src, d, machine, v, toOffset);
+  const { summary: relocations, refs } = readRelocations(src, d, machine, v, toOffset);
   // MIPS binds globals through the GOT, not per-symbol relocations: every import counts there.
   if (machine !== 'mips') {
-    relocations.unreferencedImports = imports.filter((imp, k) => !imp.weak && !refs.has(importIndex[k]!)).map((imp) => imp.name);
+    relocations.unreferencedImports = table.imports.filter((imp, k) => !imp.weak && !refs.has(table.importIndex[k]!)).map((imp) => imp.name);
   }
-  relocations.selfReferencedUnbindable = [...unbindableIndex].filter(([i]) => refs.has(i)).map(([, n]) => n);
-  const { toolchain, sectionHeadersMissing } = await readToolchain(src, d, hdr, imports, exports);
+  relocations.selfReferencedUnbindable = [...table.unbindable].filter(([i]) => refs.has(i)).map(([, o]) => str(o));
+  const rustSymbols = table.rust || table.imports.some((i) => i.name.startsWith('_ZN3std'));
+  const { toolchain, sectionHeadersMissing } = readToolchain(src, d, hdr, rustSymbols);
 
   const type = FILE_TYPES[hdr.type] ?? 'other';
   const dtFlags1 = v.get(C.DT_FLAGS_1) ?? null;
@@ -268,8 +249,10 @@ async function parse(src: Source): Promise<ElfInfo> {
     gnuStack,
     buildId,
     toolchain,
-    imports,
-    exports,
+    imports: table.imports,
+    exports: table.exports,
+    exportIndex: table.exportIndex,
+    copyRelocations: table.copyRelocations,
     versionDefinitions: verdef.names,
     versionNeeds: verneed.needs,
     relocations,
@@ -278,19 +261,126 @@ async function parse(src: Source): Promise<ElfInfo> {
   };
 }
 
+/**
+ * readSymbols walks .dynsym once. Imports always become objects; a defined symbol's name
+ * is decoded only when it is asked for (`exports`), is a copy relocation, or is needed
+ * later; for the export index its bytes are hashed where they lie in .dynstr.
+ */
+function readSymbols(
+  src: Source,
+  d: Decoder,
+  hdr: Header,
+  v: Map<number, number>,
+  toOffset: (a: number, f: string) => number,
+  strtab: Buffer,
+  verneed: { byIndex: Map<number, { name: string; file: string }> },
+  verdef: { byIndex: Map<number, string>; names: string[] },
+  opts: ReadOptions,
+): SymbolTable {
+  const out: SymbolTable = { imports: [], exports: [], exportIndex: null, copyRelocations: [], importIndex: [], unbindable: new Map(), rust: false };
+  const wantExports = opts.exports !== false;
+  const filter = opts.exportFilter;
+  if (!v.has(C.DT_SYMTAB)) {
+    if (filter) out.exportIndex = new Float64Array(0);
+    return out;
+  }
+  const cls = d.cls;
+  const symOff = toOffset(v.get(C.DT_SYMTAB)!, 'DT_SYMTAB');
+  const syment = v.get(C.DT_SYMENT) ?? SYM_SIZE[cls];
+  if (syment < SYM_SIZE[cls]) throw src.malformed(`DT_SYMENT ${syment} too small`, null, 'DT_SYMENT');
+  const count = symbolCount(src, d, hdr, v, toOffset, symOff, syment);
+  const symbols = src.read(symOff, count * syment, 'DT_SYMTAB');
+  let versym: Buffer | null = null;
+  if (v.has(C.DT_VERSYM)) {
+    const vOff = toOffset(v.get(C.DT_VERSYM)!, 'DT_VERSYM');
+    versym = src.read(vOff, Math.min(count * 2, src.size - vOff), 'DT_VERSYM');
+  }
+  const definedVersions = new Set(verdef.names);
+  const little = d.endian === 'little';
+  const infoAt = cls === 64 ? 4 : 12;
+  const shndxAt = cls === 64 ? 6 : 14;
+  const hashes = filter ? new Float64Array(count) : null;
+  let hashed = 0;
+  const traits: SymbolTraits = { binding: 'global', type: 'notype', hidden: false };
+  const strLen = strtab.length;
+  for (let i = 1; i < count; i++) {
+    const o = i * syment;
+    const info = symbols[o + infoAt]!;
+    const bind = info >> 4;
+    if (bind === 0) continue; // STB_LOCAL: not part of the dynamic interface
+    const nameOff = little ? symbols.readUInt32LE(o) : symbols.readUInt32BE(o);
+    if (nameOff >= strLen || strtab[nameOff] === 0) continue; // no name
+    const shndx = little ? symbols.readUInt16LE(o + shndxAt) : symbols.readUInt16BE(o + shndxAt);
+    const binding = BINDINGS[bind] ?? bind;
+    const type = TYPES[info & 0xf] ?? info & 0xf;
+    const raw = versym && i * 2 + 2 <= versym.length ? (little ? versym.readUInt16LE(i * 2) : versym.readUInt16BE(i * 2)) : null;
+    const vIndex = raw === null ? 0 : raw & 0x7fff;
+    const hidden = raw !== null && (raw & C.VERSYM_HIDDEN) !== 0;
+    if (shndx === C.SHN_UNDEF) {
+      const need = vIndex >= 2 ? verneed.byIndex.get(vIndex) : undefined;
+      const def = vIndex >= 2 && !need ? verdef.byIndex.get(vIndex) : undefined;
+      out.importIndex.push(i);
+      out.imports.push({ name: cString(strtab, nameOff), version: need?.name ?? def ?? null, library: need?.file ?? null, weak: bind === 2, type });
+      continue;
+    }
+    // A copy-relocated definition (in an executable) carries the version it was linked against.
+    const version = vIndex >= 2 ? (verdef.byIndex.get(vIndex) ?? verneed.byIndex.get(vIndex)?.name ?? null) : null;
+    let name: string | null = null;
+    if (version !== null && !definedVersions.has(version)) {
+      const need = verneed.byIndex.get(vIndex);
+      if (need !== undefined && need.name === version) {
+        name = cString(strtab, nameOff);
+        out.copyRelocations.push({ name, version, library: need.file });
+      }
+    }
+    if (hidden || type === 'ifunc') out.unbindable.set(i, nameOff);
+    if (wantExports) {
+      name ??= cString(strtab, nameOff);
+      out.exports.push({ name, version, hidden, binding, type, visibility: VISIBILITIES[symbols[o + infoAt + 1]! & 3]! });
+    }
+    if (hashes !== null) {
+      traits.binding = binding;
+      traits.type = type;
+      traits.hidden = hidden;
+      if (filter!(traits)) {
+        let end = strtab.indexOf(0, nameOff);
+        if (end < 0) end = strLen;
+        hashes[hashed++] = hashNameBytes(strtab, nameOff, end);
+      }
+    }
+    if (!out.rust && isRustName(strtab, nameOff)) out.rust = true;
+  }
+  if (hashes !== null) out.exportIndex = sortUnique(hashes.subarray(0, hashed).slice());
+  return out;
+}
+
+/** RUST_PREFIXES are defined names only Rust's standard library produces (compared as bytes). */
+const RUST_PREFIXES = ['__rust_', '_ZN3std'].map((p) => Buffer.from(p, 'latin1'));
+const RUST_PERSONALITY = Buffer.from('rust_eh_personality\0', 'latin1');
+
+/** isRustName checks the name at `o` against the Rust markers without decoding it. */
+function isRustName(strtab: Buffer, o: number): boolean {
+  const c = strtab[o];
+  if (c === 0x5f /* _ */) {
+    for (const p of RUST_PREFIXES) if (strtab.compare(p, 0, p.length, o, o + p.length) === 0) return true;
+    return false;
+  }
+  return c === 0x72 /* r */ && strtab.compare(RUST_PERSONALITY, 0, RUST_PERSONALITY.length, o, o + RUST_PERSONALITY.length) === 0;
+}
+
 /** readSegments reads the program header table (PN_XNUM: the count is in section 0's sh_info). */
-async function readSegments(src: Source, d: Decoder, hdr: Header): Promise<Segment[]> {
+function readSegments(src: Source, d: Decoder, hdr: Header): Segment[] {
   let phnum = hdr.phnum;
   if (phnum === 0) return [];
   if (phnum === 0xffff) {
     if (hdr.shoff === 0) throw src.malformed('PN_XNUM without section 0', null, 'e_phnum');
-    const s0 = await src.read(hdr.shoff, SHDR_SIZE[d.cls], 'sh_info');
+    const s0 = src.read(hdr.shoff, SHDR_SIZE[d.cls], 'sh_info');
     phnum = decodeSection(d, s0, 0).info;
   }
   const entsize = hdr.phentsize;
   if (entsize < PHDR_SIZE[d.cls]) throw src.malformed(`e_phentsize ${entsize} too small`, null, 'e_phentsize');
   if (phnum > 65_535) throw src.malformed(`too many program headers (${phnum})`, null, 'e_phnum');
-  const table = await src.read(hdr.phoff, phnum * entsize, 'e_phoff');
+  const table = src.read(hdr.phoff, phnum * entsize, 'e_phoff');
   const out: Segment[] = [];
   for (let i = 0; i < phnum; i++) out.push(decodeSegment(d, table, i * entsize));
   return out;
@@ -307,10 +397,10 @@ function vaddrToOffset(src: Source, loads: Segment[], addr: number, field: strin
 }
 
 /** readDynamic reads the PT_DYNAMIC entries up to DT_NULL. */
-async function readDynamic(src: Source, d: Decoder, seg: Segment): Promise<Dynamic> {
+function readDynamic(src: Source, d: Decoder, seg: Segment): Dynamic {
   const entsize = d.wordSize * 2;
   const count = Math.min(Math.floor(seg.filesz / entsize), MAX_DYNAMIC);
-  const b = await src.read(seg.offset, Math.min(count * entsize, Math.max(0, src.size - seg.offset)), 'PT_DYNAMIC');
+  const b = src.read(seg.offset, Math.min(count * entsize, Math.max(0, src.size - seg.offset)), 'PT_DYNAMIC');
   const out: Dynamic = { needed: [], rpath: [], runpath: [], values: new Map() };
   const n = Math.floor(b.length / entsize);
   for (let i = 0; i < n; i++) {
@@ -330,14 +420,14 @@ async function readDynamic(src: Source, d: Decoder, seg: Segment): Promise<Dynam
  * version tables when they sit close together (as linkers lay them out), so parsing
  * them costs one read instead of five.
  */
-async function prefetchTables(
+function prefetchTables(
   src: Source,
   v: Map<number, number>,
   toOffset: (a: number, f: string) => number,
   strOff: number,
   strSize: number,
   d: Decoder,
-): Promise<void> {
+): void {
   let lo = strOff;
   let hi = strOff + strSize;
   for (const tag of [C.DT_SYMTAB, C.DT_VERSYM, C.DT_VERNEED, C.DT_VERDEF, C.DT_GNU_HASH, C.DT_HASH]) {
@@ -354,12 +444,12 @@ async function prefetchTables(
   }
   // A span far larger than the string table means the tables are scattered: read them one by one.
   if (hi - lo <= Math.max(strSize * 4, 256 * 1024) && hi - lo <= 32 * 1024 * 1024) {
-    await src.prefetch(lo, hi - lo, 'dynamic tables');
+    src.prefetch(lo, hi - lo, 'dynamic tables');
   }
 }
 
 /** symbolCount finds the number of dynamic symbols from DT_HASH, DT_GNU_HASH or, last, the section headers. */
-async function symbolCount(
+function symbolCount(
   src: Source,
   d: Decoder,
   hdr: Header,
@@ -367,22 +457,22 @@ async function symbolCount(
   toOffset: (a: number, f: string) => number,
   symOff: number,
   syment: number,
-): Promise<number> {
+): number {
   const limit = Math.min(MAX_SYMBOLS, Math.floor((src.size - symOff) / syment));
   let count: number | null = null;
   if (v.has(C.DT_HASH)) {
     // nbucket, nchain; nchain equals the symbol count. s390x and alpha use 8-byte hash words.
     const off = toOffset(v.get(C.DT_HASH)!, 'DT_HASH');
     const wide = d.cls === 64 && (hdr.machine === 22 || hdr.machine === 0x9026);
-    const b = await src.read(off, wide ? 16 : 8, 'DT_HASH');
+    const b = src.read(off, wide ? 16 : 8, 'DT_HASH');
     count = wide ? d.u64(b, 8) : d.u32(b, 4);
   } else if (v.has(C.DT_GNU_HASH)) {
-    count = await gnuHashCount(src, d, toOffset(v.get(C.DT_GNU_HASH)!, 'DT_GNU_HASH'), limit);
+    count = gnuHashCount(src, d, toOffset(v.get(C.DT_GNU_HASH)!, 'DT_GNU_HASH'), limit);
     // An empty GNU hash (no exported symbol: nbuckets 1, bucket 0) says nothing about the
     // unhashed symbols before it; size the table another way.
-    if (count === null) count = (await dynsymSectionCount(src, d, hdr, syment)) ?? boundedByNextTable(v, toOffset, symOff, syment);
+    if (count === null) count = (dynsymSectionCount(src, d, hdr, syment)) ?? boundedByNextTable(v, toOffset, symOff, syment);
   } else {
-    count = (await dynsymSectionCount(src, d, hdr, syment)) ?? boundedByNextTable(v, toOffset, symOff, syment);
+    count = (dynsymSectionCount(src, d, hdr, syment)) ?? boundedByNextTable(v, toOffset, symOff, syment);
   }
   if (count === null) {
     throw src.malformed('cannot size the dynamic symbol table (no DT_HASH, DT_GNU_HASH or .dynsym)', null, 'DT_SYMTAB');
@@ -395,8 +485,8 @@ async function symbolCount(
  * gnuHashCount walks DT_GNU_HASH: the highest bucket start, then its chain until an entry
  * with bit 0 set (the end of a chain). The count is one past that symbol index.
  */
-async function gnuHashCount(src: Source, d: Decoder, off: number, limit: number): Promise<number | null> {
-  const h = await src.read(off, 16, 'DT_GNU_HASH');
+function gnuHashCount(src: Source, d: Decoder, off: number, limit: number): number | null {
+  const h = src.read(off, 16, 'DT_GNU_HASH');
   const nbuckets = d.u32(h, 0);
   const symoffset = d.u32(h, 4);
   const bloomSize = d.u32(h, 8);
@@ -404,7 +494,7 @@ async function gnuHashCount(src: Source, d: Decoder, off: number, limit: number)
     throw src.malformed('implausible GNU hash header', off, 'DT_GNU_HASH');
   }
   const bucketsOff = off + 16 + bloomSize * d.wordSize;
-  const buckets = await src.read(bucketsOff, nbuckets * 4, 'DT_GNU_HASH buckets');
+  const buckets = src.read(bucketsOff, nbuckets * 4, 'DT_GNU_HASH buckets');
   let max = 0;
   for (let i = 0; i < nbuckets; i++) max = Math.max(max, d.u32(buckets, i * 4));
   if (max === 0) return null;
@@ -414,7 +504,7 @@ async function gnuHashCount(src: Source, d: Decoder, off: number, limit: number)
   // Chains are short; read them in small blocks.
   for (;;) {
     if (idx >= limit) throw src.malformed('GNU hash chain runs past the symbol table', chainOff, 'DT_GNU_HASH chain');
-    const block = await src.readUpTo(chainOff + (idx - symoffset) * 4, 256, 'DT_GNU_HASH chain');
+    const block = src.readUpTo(chainOff + (idx - symoffset) * 4, 256, 'DT_GNU_HASH chain');
     const n = Math.floor(block.length / 4);
     if (n === 0) throw src.malformed('GNU hash chain truncated', chainOff, 'DT_GNU_HASH chain');
     for (let i = 0; i < n; i++, idx++) {
@@ -444,10 +534,10 @@ function boundedByNextTable(v: Map<number, number>, toOffset: (a: number, f: str
 }
 
 /** dynsymSectionCount sizes .dynsym from the section headers (SHT_DYNSYM), when they exist. */
-async function dynsymSectionCount(src: Source, d: Decoder, hdr: Header, syment: number): Promise<number | null> {
+function dynsymSectionCount(src: Source, d: Decoder, hdr: Header, syment: number): number | null {
   if (hdr.shoff === 0 || hdr.shnum === 0 || hdr.shentsize < SHDR_SIZE[d.cls]) return null;
   if (hdr.shoff + hdr.shnum * hdr.shentsize > src.size) return null;
-  const table = await src.read(hdr.shoff, hdr.shnum * hdr.shentsize, 'e_shoff');
+  const table = src.read(hdr.shoff, hdr.shnum * hdr.shentsize, 'e_shoff');
   for (let i = 0; i < hdr.shnum; i++) {
     const s = decodeSection(d, table, i * hdr.shentsize);
     if (s.type === 11) return Math.floor(s.size / syment); // SHT_DYNSYM
@@ -456,19 +546,19 @@ async function dynsymSectionCount(src: Source, d: Decoder, hdr: Header, syment: 
 }
 
 /** readVerneed walks Elf_Verneed / Elf_Vernaux (LSB "Version Needed Section"). */
-async function readVerneed(
+function readVerneed(
   src: Source,
   d: Decoder,
   off: number,
   num: number,
   str: (o: number) => string,
-): Promise<{ byIndex: Map<number, { name: string; file: string }>; needs: VersionNeed[] }> {
+): { byIndex: Map<number, { name: string; file: string }>; needs: VersionNeed[] } {
   const byIndex = new Map<number, { name: string; file: string }>();
   const needs: VersionNeed[] = [];
   let at = off;
   let total = 0;
   for (let i = 0; i < Math.min(num, MAX_VERSION_ENTRIES); i++) {
-    const vn = await src.read(at, 16, 'Elf_Verneed');
+    const vn = src.read(at, 16, 'Elf_Verneed');
     const cnt = d.u16(vn, 2);
     const file = str(d.u32(vn, 4));
     const aux = d.u32(vn, 8);
@@ -477,7 +567,7 @@ async function readVerneed(
     let a = at + aux;
     for (let j = 0; j < cnt; j++) {
       if (++total > MAX_VERSION_ENTRIES) throw src.malformed('too many version entries', a, 'vn_aux');
-      const va = await src.read(a, 16, 'Elf_Vernaux');
+      const va = src.read(a, 16, 'Elf_Vernaux');
       const flags = d.u16(va, 4);
       const index = d.u16(va, 6) & 0x7fff;
       const name = str(d.u32(va, 8));
@@ -495,25 +585,25 @@ async function readVerneed(
 }
 
 /** readVerdef walks Elf_Verdef / Elf_Verdaux (LSB "Version Definition Section"). */
-async function readVerdef(
+function readVerdef(
   src: Source,
   d: Decoder,
   off: number,
   num: number,
   str: (o: number) => string,
-): Promise<{ byIndex: Map<number, string>; names: string[] }> {
+): { byIndex: Map<number, string>; names: string[] } {
   const byIndex = new Map<number, string>();
   const names: string[] = [];
   let at = off;
   for (let i = 0; i < Math.min(num, MAX_VERSION_ENTRIES); i++) {
-    const vd = await src.read(at, 20, 'Elf_Verdef');
+    const vd = src.read(at, 20, 'Elf_Verdef');
     const flags = d.u16(vd, 2);
     const ndx = d.u16(vd, 4);
     const cnt = d.u16(vd, 6);
     const aux = d.u32(vd, 12);
     const next = d.u32(vd, 16);
     if (cnt > 0) {
-      const va = await src.read(at + aux, 8, 'Elf_Verdaux');
+      const va = src.read(at + aux, 8, 'Elf_Verdaux');
       const name = str(d.u32(va, 0));
       byIndex.set(ndx & 0x7fff, name);
       if ((flags & C.VER_FLG_BASE) === 0) names.push(name);
@@ -529,13 +619,13 @@ async function readVerdef(
  * The leading DT_RELACOUNT/DT_RELCOUNT relative relocations (sorted first by
  * `-z combreloc`) are skipped unread: they are the bulk of the table and never interesting.
  */
-async function readRelocations(
+function readRelocations(
   src: Source,
   d: Decoder,
   machine: string,
   v: Map<number, number>,
   toOffset: (a: number, f: string) => number,
-): Promise<{ summary: RelocationSummary; refs: Set<number> }> {
+): { summary: RelocationSummary; refs: Set<number> } {
   const counts: Record<number, number> = {};
   const refs = new Set<number>();
   const irelativeType = C.IRELATIVE.get(machine) ?? null;
@@ -576,7 +666,7 @@ async function readRelocations(
     const perChunk = Math.max(1, Math.floor(RELOC_CHUNK / t.ent));
     for (let i = first; i < n; i += perChunk) {
       const m = Math.min(perChunk, n - i);
-      const b = await src.read(start + i * t.ent, m * t.ent, t.field);
+      const b = src.read(start + i * t.ent, m * t.ent, t.field);
       for (let j = 0; j < m; j++) {
         const o = j * t.ent + d.wordSize;
         const info = d.word(b, o);
@@ -619,11 +709,11 @@ function relocationType(d: Decoder, machine: string, info: number, b: Buffer, o:
 }
 
 /** readBuildId finds NT_GNU_BUILD_ID in the PT_NOTE segments. */
-async function readBuildId(src: Source, d: Decoder, segments: Segment[]): Promise<string | null> {
+function readBuildId(src: Source, d: Decoder, segments: Segment[]): string | null {
   for (const s of segments) {
     if (s.type !== C.PT_NOTE || s.filesz === 0) continue;
     if (s.offset + Math.min(s.filesz, 4096) > src.size) continue;
-    const b = await src.read(s.offset, Math.min(s.filesz, 4096), 'PT_NOTE');
+    const b = src.read(s.offset, Math.min(s.filesz, 4096), 'PT_NOTE');
     let o = 0;
     while (o + 12 <= b.length) {
       const namesz = d.u32(b, o);

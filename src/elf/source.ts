@@ -1,29 +1,36 @@
 /**
- * source: positioned, bounds-checked reads from an open file.
+ * source: positioned, bounds-checked reads from an open file descriptor.
  *
  * Every read names the structure field it serves, so a table pointing outside the
  * file becomes an ElfError that says which field and where. Reads are remembered
  * in a few cached spans, so tables that sit next to each other cost one read.
+ *
+ * Reads are synchronous `pread`s (fs.readSync with a position): the reader runs inside
+ * worker threads, where a blocking positioned read is the cheapest way to fetch a few
+ * hundred bytes; a promise per read cost more than the read itself (docs/performance.md).
  */
-import type { FileHandle } from 'node:fs/promises';
+import { readSync } from 'node:fs';
 import { ElfError } from './errors.js';
 
 /** MAX_READ caps any single table read: no allocation is sized by an unchecked field. */
 export const MAX_READ = 256 * 1024 * 1024;
+
+/** MAX_SPANS is how many earlier reads are kept for reuse. */
+const MAX_SPANS = 8;
 
 interface Span {
   offset: number;
   data: Buffer;
 }
 
-/** Source reads byte ranges of one file through a FileHandle. */
+/** Source reads byte ranges of one open file. */
 export class Source {
   /** bytesRead counts the bytes actually read from the file. */
   bytesRead = 0;
   private readonly spans: Span[] = [];
 
   constructor(
-    private readonly fh: FileHandle,
+    private readonly fd: number,
     readonly size: number,
     readonly path: string,
   ) {}
@@ -47,48 +54,50 @@ export class Source {
   }
 
   /** read returns `length` bytes at `offset`, from a cached span when one covers it. */
-  async read(offset: number, length: number, field: string): Promise<Buffer> {
+  read(offset: number, length: number, field: string): Buffer {
     this.check(offset, length, field);
     for (const s of this.spans) {
       if (offset >= s.offset && offset + length <= s.offset + s.data.length) {
         return s.data.subarray(offset - s.offset, offset - s.offset + length);
       }
     }
-    const data = await this.readRaw(offset, length, field);
+    const data = this.readRaw(offset, length, field);
     this.remember(offset, data);
     return data;
   }
 
   /** prefetch reads a span once so later reads inside it are free. Out-of-file parts are clipped. */
-  async prefetch(offset: number, length: number, field: string): Promise<void> {
+  prefetch(offset: number, length: number, field: string): void {
     if (offset < 0 || offset >= this.size || length <= 0) return;
     const len = Math.min(length, this.size - offset, MAX_READ);
     for (const s of this.spans) {
       if (offset >= s.offset && offset + len <= s.offset + s.data.length) return;
     }
-    this.remember(offset, await this.readRaw(offset, len, field));
+    this.remember(offset, this.readRaw(offset, len, field));
   }
 
   /** readUpTo returns at most `length` bytes at `offset`, clipped at the end of the file. */
-  async readUpTo(offset: number, length: number, field: string): Promise<Buffer> {
+  readUpTo(offset: number, length: number, field: string): Buffer {
     if (offset >= this.size) return Buffer.alloc(0);
     return this.read(offset, Math.min(length, this.size - offset), field);
   }
 
+  /** remember keeps a read for reuse, dropping the oldest beyond MAX_SPANS. */
   private remember(offset: number, data: Buffer): void {
     this.spans.push({ offset, data });
-    if (this.spans.length > 8) this.spans.shift();
+    if (this.spans.length > MAX_SPANS) this.spans.shift();
   }
 
-  private async readRaw(offset: number, length: number, field: string): Promise<Buffer> {
+  /** readRaw reads exactly `length` bytes at `offset` (a short read means the file shrank). */
+  private readRaw(offset: number, length: number, field: string): Buffer {
     const buf = Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
       let n: number;
       try {
-        ({ bytesRead: n } = await this.fh.read(buf, done, length - done, offset + done));
+        n = readSync(this.fd, buf, done, length - done, offset + done);
       } catch (e) {
-        throw new ElfError('unreadable', this.path, (e as Error).message, offset + done, field);
+        throw new ElfError('unreadable', this.path, errnoText(e), offset + done, field);
       }
       if (n === 0) throw this.malformed('file shrank while reading', offset + done, field);
       done += n;
@@ -96,4 +105,11 @@ export class Source {
     this.bytesRead += length;
     return buf;
   }
+}
+
+/** errnoText renders a system error as `CODE: message` (e.g. `EIO: i/o error`). */
+export function errnoText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err === 'object' && err.code) return `${err.code}: ${String(err.message).replace(/^[A-Z]+: /, '')}`;
+  return String((err as { message?: unknown })?.message ?? e);
 }

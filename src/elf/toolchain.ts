@@ -4,7 +4,7 @@
  */
 import { Decoder, decodeSection, cString, SHDR_SIZE, type Header } from './decode.js';
 import type { Source } from './source.js';
-import type { ElfExport, ElfImport, GoInfo, ToolchainHints } from './types.js';
+import type { GoInfo, ToolchainHints } from './types.js';
 
 /** COMMENT_MAX caps the bytes read from .comment. */
 const COMMENT_MAX = 4096;
@@ -15,14 +15,16 @@ const SHSTRTAB_MAX = 64 * 1024;
 /** GO_MAGIC starts Go's build info blob (cmd/go/internal/version, debug/buildinfo). */
 const GO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
 
-/** readToolchain reads the section headers (when usable) for .comment and .go.buildinfo. */
-export async function readToolchain(
+/**
+ * readToolchain reads the section headers (when usable) for .comment and .go.buildinfo.
+ * `rustSymbols` says the symbol table already showed names only Rust's std produces.
+ */
+export function readToolchain(
   src: Source,
   d: Decoder,
   hdr: Header,
-  imports: readonly ElfImport[],
-  exports: readonly ElfExport[],
-): Promise<{ toolchain: ToolchainHints; sectionHeadersMissing: boolean }> {
+  rustSymbols: boolean,
+): { toolchain: ToolchainHints; sectionHeadersMissing: boolean } {
   const toolchain: ToolchainHints = { comment: [], gcc: null, go: null, rust: false };
   const usable =
     hdr.shoff !== 0 &&
@@ -32,21 +34,21 @@ export async function readToolchain(
     hdr.shstrndx < hdr.shnum &&
     hdr.shoff + hdr.shnum * hdr.shentsize <= src.size;
   if (usable) {
-    const table = await src.read(hdr.shoff, hdr.shnum * hdr.shentsize, 'e_shoff');
+    const table = src.read(hdr.shoff, hdr.shnum * hdr.shentsize, 'e_shoff');
     const shstr = decodeSection(d, table, hdr.shstrndx * hdr.shentsize);
     const names =
       shstr.offset + Math.min(shstr.size, SHSTRTAB_MAX) <= src.size
-        ? await src.read(shstr.offset, Math.min(shstr.size, SHSTRTAB_MAX), '.shstrtab')
+        ? src.read(shstr.offset, Math.min(shstr.size, SHSTRTAB_MAX), '.shstrtab')
         : Buffer.alloc(0);
     for (let i = 0; i < hdr.shnum; i++) {
       const s = decodeSection(d, table, i * hdr.shentsize);
       const name = cString(names, s.name);
       if (s.type === 8 /* SHT_NOBITS */ || s.size === 0 || s.offset >= src.size) continue;
       if (name === '.comment') {
-        const b = await src.readUpTo(s.offset, Math.min(s.size, COMMENT_MAX), '.comment');
+        const b = src.readUpTo(s.offset, Math.min(s.size, COMMENT_MAX), '.comment');
         toolchain.comment = parseComment(b);
       } else if (name === '.go.buildinfo') {
-        const b = await src.readUpTo(s.offset, Math.min(s.size, GO_BUILDINFO_MAX), '.go.buildinfo');
+        const b = src.readUpTo(s.offset, Math.min(s.size, GO_BUILDINFO_MAX), '.go.buildinfo');
         toolchain.go = parseGoBuildInfo(b) ?? { version: null, cgo: null, path: null };
       } else if (name === '.rustc') {
         toolchain.rust = true;
@@ -55,7 +57,7 @@ export async function readToolchain(
   }
   toolchain.gcc = highestGcc(toolchain.comment);
   if (toolchain.comment.some((c) => c.startsWith('rustc version'))) toolchain.rust = true;
-  if (!toolchain.rust && hasRustSymbols(imports, exports)) toolchain.rust = true;
+  if (rustSymbols) toolchain.rust = true;
   return { toolchain, sectionHeadersMissing: !usable };
 }
 
@@ -131,10 +133,4 @@ function readVarString(b: Buffer, o: number): { text: string; next: number } | n
   }
   if (o + len > b.length) return null;
   return { text: b.toString('utf8', o, o + len), next: o + len };
-}
-
-/** hasRustSymbols looks for names only Rust's standard library produces. */
-function hasRustSymbols(imports: readonly ElfImport[], exports: readonly ElfExport[]): boolean {
-  const rusty = (n: string): boolean => n.startsWith('__rust_') || n === 'rust_eh_personality' || n.startsWith('_ZN3std');
-  return exports.some((e) => rusty(e.name)) || imports.some((i) => i.name.startsWith('_ZN3std'));
 }

@@ -55,6 +55,32 @@ export interface ElfExport {
   visibility: SymbolVisibility;
 }
 
+/** CopyRelocation is one copy-relocated definition with the version and library it was linked against. */
+export interface CopyRelocation {
+  name: string;
+  version: string;
+  library: string;
+}
+
+/** SymbolTraits are what a symbol-table entry says about binding, besides its name. */
+export interface SymbolTraits {
+  binding: SymbolBinding;
+  type: SymbolType;
+  /** a non-default version definition (`foo@VER`): VERSYM_HIDDEN set. */
+  hidden: boolean;
+}
+
+/**
+ * ReadOptions choose how much of the symbol table becomes JavaScript objects. The
+ * defaults give everything (the library API); a scan asks for an index instead.
+ */
+export interface ReadOptions {
+  /** decode every defined symbol into `exports` (default true). */
+  exports?: boolean;
+  /** when given, `exportIndex` holds the hashed names of the defined symbols it accepts. */
+  exportFilter?: (s: SymbolTraits) => boolean;
+}
+
 /** VersionNeed is one Elf_Verneed entry: a library and the version names required from it. */
 export interface VersionNeed {
   file: string;
@@ -142,8 +168,19 @@ export interface ElfInfo {
   toolchain: ToolchainHints;
   /** undefined dynamic symbols, in symbol-table order. */
   imports: ElfImport[];
-  /** defined dynamic symbols, in symbol-table order. */
+  /** defined dynamic symbols, in symbol-table order (empty when read with `exports: false`). */
   exports: ElfExport[];
+  /**
+   * sorted 53-bit hashes (src/elf/names.ts) of the names of the defined symbols that pass
+   * ReadOptions.exportFilter; null when no filter was given. Wrap in a NameIndex to query.
+   */
+  exportIndex: Float64Array | null;
+  /**
+   * copy relocations: definitions that carry a version the file *needs* (Elf_Vernaux)
+   * rather than defines. The linker emits these for data an executable copies out of a
+   * library (R_*_COPY); the loader must find the original in another object.
+   */
+  copyRelocations: CopyRelocation[];
   /** DT_VERDEF version names (the first, VER_FLG_BASE, is the soname and is omitted). */
   versionDefinitions: string[];
   /** DT_VERNEED entries. */

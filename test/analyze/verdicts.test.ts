@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeElf, NO_LIBRARIES, type LibraryLookup } from '../../src/analyze/index.js';
 import { exitCodeFor, verdictOf } from '../../src/plan/index.js';
 import { loadDatabase } from '../../src/db/index.js';
-import type { ElfExport, ElfImport, ElfInfo } from '../../src/elf/types.js';
+import type { ElfImport, ElfInfo } from '../../src/elf/types.js';
 
 const db = loadDatabase();
 
@@ -43,6 +43,8 @@ function elf(over: Partial<ElfInfo>): ElfInfo {
     toolchain: { comment: [], gcc: null, go: null, rust: false },
     imports: [],
     exports: [],
+    exportIndex: null,
+    copyRelocations: [],
     versionDefinitions: [],
     versionNeeds: [],
     relocations: { counts: {}, irelative: 0, irelativeType: 37, relr: false, unreferencedImports: [], selfReferencedUnbindable: [] },
@@ -118,17 +120,13 @@ const CASES: Case[] = [
   {
     name: 'a bundled library in the tree provides a missing name',
     file: { needed: ['libbundle.so.1', 'libc.so.6'], imports: [imp('error_at_line'), imp('puts@GLIBC_2.2.5')] },
-    lookup: { find: (n) => (n === 'libbundle.so.1' ? { path: '/t/lib/libbundle.so.1', soname: n, needed: [], rpath: null, runpath: null, exports: [exp('error_at_line')] } : null) },
+    lookup: { find: (n) => (n === 'libbundle.so.1' ? { path: '/t/lib/libbundle.so.1', soname: n, needed: [], rpath: null, runpath: null, names: new Set(['error_at_line']) } : null) },
     verdict: 'loader',
     codes: ['glibc-interpreter'],
     unresolved: [],
   },
   { name: 'i386 glibc: time64 ABI', file: { class: 32, machine: 'i386', machineCode: 3, interp: '/lib/ld-linux.so.2', imports: [imp('time@GLIBC_2.0'), imp('puts@GLIBC_2.0')] }, verdict: 'rebuild', codes: ['glibc-interpreter', 'time64-abi'] },
 ];
-
-function exp(name: string): ElfExport {
-  return { name, version: null, hidden: false, binding: 'global', type: 'func', visibility: 'default' };
-}
 
 describe('analyzeElf', () => {
   it.each(CASES)('$name', (c) => {

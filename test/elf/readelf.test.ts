@@ -7,7 +7,8 @@ import { copyFileSync, mkdtempSync, openSync, writeSync, closeSync, rmSync } fro
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readElf, isElfError, type ElfInfo } from '../../src/elf/index.js';
+import { readElf, isElfError, NameIndex, type ElfInfo } from '../../src/elf/index.js';
+import { ANALYSIS_READ, bindable } from '../../src/analyze/index.js';
 import { elfFilesUnder, mapLimit, run, which } from '../helpers/files.js';
 import { parseReadelf, type ReadelfView } from './readelfParse.js';
 
@@ -111,5 +112,54 @@ describe('section headers stripped', () => {
       }
     }
     expect(diffs).toEqual([]);
+  }, 300_000);
+});
+
+/**
+ * copyRelocationProblems checks the index mode's copy relocations against the full export
+ * list: the same (name, version) pairs, each defined symbol whose version the file needs
+ * (Elf_Vernaux) and does not define, and a library that does declare that version (the
+ * reader takes the exact one from the symbol's version index; a name alone can be
+ * ambiguous: `GLIBC_2.2.5` is declared for libc.so.6, libm.so.6 and ld-linux alike).
+ */
+function copyRelocationProblems(full: ElfInfo, lean: ElfInfo): string[] {
+  const filesOf = new Map<string, Set<string>>();
+  for (const n of full.versionNeeds) for (const v of n.versions) filesOf.set(v.name, (filesOf.get(v.name) ?? new Set()).add(n.file));
+  const defined = new Set(full.versionDefinitions);
+  const want = full.exports.filter((e) => e.version !== null && !defined.has(e.version) && filesOf.has(e.version)).map((e) => `${e.name}@${e.version}`);
+  const got = lean.copyRelocations.map((c) => `${c.name}@${c.version}`);
+  const problems: string[] = [];
+  if (JSON.stringify(got) !== JSON.stringify(want)) problems.push('copy relocation names');
+  for (const c of lean.copyRelocations) if (!filesOf.get(c.version)?.has(c.library)) problems.push(`copy relocation ${c.name}: ${c.library} does not declare ${c.version}`);
+  return problems;
+}
+
+describe('the scan\'s index mode', () => {
+  it(`agrees with the full read on every ELF file under ${DIRS.join(' and ')}`, async () => {
+    const all = elfFilesUnder(DIRS);
+    const mismatches: string[] = [];
+    let compared = 0;
+    await mapLimit(all, 4, async (file) => {
+      let full: ElfInfo;
+      try {
+        full = await readElf(file);
+      } catch {
+        return;
+      }
+      const lean = await readElf(file, ANALYSIS_READ);
+      compared++;
+      const expected = NameIndex.fromNames(full.exports.filter(bindable).map((e) => e.name)).hashes;
+      const problems: string[] = [];
+      if (lean.exports.length !== 0) problems.push('exports decoded');
+      if (JSON.stringify(lean.imports) !== JSON.stringify(full.imports)) problems.push('imports');
+      if (JSON.stringify([...lean.exportIndex!]) !== JSON.stringify([...expected])) problems.push('export index');
+      problems.push(...copyRelocationProblems(full, lean));
+      if (JSON.stringify(lean.relocations) !== JSON.stringify(full.relocations)) problems.push('relocations');
+      if (JSON.stringify(lean.toolchain) !== JSON.stringify(full.toolchain)) problems.push('toolchain');
+      if (problems.length > 0) mismatches.push(`${file}: ${problems.join(', ')}`);
+    });
+    console.log(`index mode vs full read: ${compared} files, ${compared - mismatches.length} identical`);
+    expect(mismatches).toEqual([]);
+    expect(compared).toBeGreaterThan(all.length * 0.9);
   }, 300_000);
 });

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { LibraryLookup, LoadedLibrary } from '../../src/analyze/index.js';
+import { ANALYSIS_READ, libraryFromElf, type LibraryLookup, type LoadedLibrary } from '../../src/analyze/index.js';
 import { readElf, type ElfInfo } from '../../src/elf/index.js';
 
 /** MUSL_DEFAULT_PATH is musl's built-in search path when no /etc/ld-musl-*.path exists. */
@@ -18,8 +18,8 @@ export async function preloadLookup(files: Array<{ path: string; elf: ElfInfo }>
     if (cache.has(p)) return cache.get(p)!;
     let lib: LoadedLibrary | null = null;
     try {
-      const e = await readElf(p);
-      if (e.machine === 'x86_64' && e.class === 64) lib = { path: p, soname: e.soname, needed: e.needed, rpath: e.rpath, runpath: e.runpath, exports: e.exports };
+      const e = await readElf(p, ANALYSIS_READ);
+      if (e.machine === 'x86_64' && e.class === 64) lib = libraryFromElf(p, e);
     } catch {
       lib = null;
     }

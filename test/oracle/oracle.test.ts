@@ -18,6 +18,7 @@ import { analyzeElf } from '../../src/analyze/index.js';
 import { isHostSymbol, pluginKind } from '../../src/analyze/symbols.js';
 import { loadDatabase } from '../../src/db/index.js';
 import { readElf, type ElfInfo } from '../../src/elf/index.js';
+import { ANALYSIS_READ } from '../../src/analyze/index.js';
 import { elfFilesUnder, mapLimit } from '../helpers/files.js';
 import { preloadLookup } from './dirLookup.js';
 import { MUSL123_LIBC, filteredLibraryDir, musl125Libc, runMuslList } from './muslList.js';
@@ -79,7 +80,7 @@ async function candidates(files: string[]): Promise<Candidate[]> {
   await mapLimit(files, 8, async (path) => {
     if (own.paths.has(path)) return;
     try {
-      const elf = await readElf(path);
+      const elf = await readElf(path, ANALYSIS_READ);
       if (elf.machine !== 'x86_64' || elf.class !== 64 || elf.static || !elf.dynamic) return;
       if (elf.type !== 'exec' && elf.type !== 'dyn') return;
       out.push({ path, elf });
