@@ -80,7 +80,8 @@ const DETAILS = {
   'host-symbols': { seen: 'musl --list on the plugin alone reports napi_*/Py* as not found; the host defines them', sources: ['Node-API and CPython extension loading'] },
   'unsupported-arch': { seen: 'no Alpine image exists for this machine', sources: ['musl supported architectures'] },
   malformed: { seen: 'Error loading shared library ...: Exec format error', sources: ['System V gABI'] },
-  unreadable: { seen: 'permission denied / I/O error', sources: [] },
+  unreadable: { seen: 'permission denied / I/O error / cannot list directory: EACCES', sources: [] },
+  'internal-error': { seen: 'muslcheck failed on this file: <message>', sources: [] },
 };
 
 mkdirSync(join(root, 'docs/codes'), { recursive: true });

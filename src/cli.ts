@@ -149,6 +149,8 @@ export interface ScanFlags {
   libraryPath?: string[];
   staged?: boolean;
   cache: boolean;
+  /** `--config FILE`; false with `--no-config`. */
+  config?: string | false;
   baseline?: string;
   updateBaseline?: boolean;
   jobs?: number;
@@ -170,10 +172,12 @@ function addScanOptions(cmd: Command, formats: readonly string[]): Command {
     .option('--exclude <glob>', 'skip files matching this glob (repeatable)', collect)
     .option('--follow-symlinks', 'follow symbolic links to files and directories')
     .option('-L, --library-path <dir>', 'also look for needed libraries here, as the target would (repeatable)', collect)
-    .option('--staged', 'scan only the files staged in git (for pre-commit hooks)')
+    .option('--staged', 'scan the staged content of the files staged in git (pre-commit hooks); paths limit it')
     .option('--no-cache', 'do not read or write the scan cache')
-    .option('--baseline <file>', 'ignore what this baseline file already records')
-    .option('--update-baseline', 'write the current findings to the --baseline file and exit 0')
+    .option('--config <file>', 'read options from this file instead of finding .muslcheckrc.json / package.json "muslcheck"')
+    .option('--no-config', 'do not read any config file')
+    .option('--baseline <file>', 'accept the findings this baseline file records: only new ones count')
+    .option('--update-baseline', 'write the current findings to the baseline file and exit 0')
     .option('-j, --jobs <n>', 'worker threads (default: number of CPUs)', parsePositiveInt)
     .option('-v, --verbose', 'show findings and fixes for every file')
     .option('-q, --quiet', 'no progress output')
@@ -263,17 +267,97 @@ function resolveTarget(db: import('./db/types.js').Database, spec: string | unde
   }
 }
 
+/** OutputSink collects a report's text: to stdout, or to `--output` (a temporary file renamed into place at the end). */
+interface OutputSink {
+  write(text: string): Promise<void>;
+  /** close flushes; with `ok` false a partial `--output` file is removed instead of renamed into place. */
+  close(ok: boolean): Promise<void>;
+}
+
+/** SINK_CHUNK: text is handed to the stream in pieces of about this size (fewer write calls, bounded memory). */
+const SINK_CHUNK = 1 << 20;
+
+/** openSink opens where a report goes. */
+async function openSink(output: string | undefined, io: CliIo): Promise<OutputSink> {
+  let pending: string[] = [];
+  let size = 0;
+  if (output === undefined) {
+    const flush = async (): Promise<void> => {
+      const text = pending.join('');
+      pending = [];
+      size = 0;
+      await writeAll(io.stdout, text);
+    };
+    return {
+      async write(text) {
+        pending.push(text);
+        size += text.length;
+        if (size >= SINK_CHUNK) await flush();
+      },
+      close: async () => flush(),
+    };
+  }
+  const { open, rename, rm } = await import('node:fs/promises');
+  const { resolve, dirname, basename, join } = await import('node:path');
+  const target = resolve(io.cwd, output);
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  const fh = await open(tmp, 'w');
+  const flush = async (): Promise<void> => {
+    const text = pending.join('');
+    pending = [];
+    size = 0;
+    if (text !== '') await fh.write(text);
+  };
+  return {
+    async write(text) {
+      pending.push(text);
+      size += text.length;
+      if (size >= SINK_CHUNK) await flush();
+    },
+    async close(ok) {
+      try {
+        if (ok) await flush();
+      } finally {
+        await fh.close();
+      }
+      if (ok) await rename(tmp, target);
+      else await rm(tmp, { force: true });
+    },
+  };
+}
+
 /** runScan runs `scan` or `plan`: scan the paths, render, write, and compute the exit code. */
 async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags, io: CliIo): Promise<number> {
-  if (flags.updateBaseline === true && flags.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE');
+  const config = await import('./config/index.js');
+  const loaded = config.loadConfig({ cwd: io.cwd, explicit: flags.config });
+  const eff = config.resolveOptions(loaded, flags, io.cwd);
+  if (flags.updateBaseline === true && eff.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE (or "baseline" in the config file)');
+  if (flags.staged === true && flags.followSymlinks === true) throw new UsageError('--staged scans the staged files themselves; --follow-symlinks does not apply');
+  const baseline = eff.baseline !== undefined && flags.updateBaseline !== true ? config.readBaseline(eff.baseline) : null;
+  const suppress = config.suppressionSpec({ cwd: io.cwd, loaded, baselineFile: flags.updateBaseline === true ? null : (eff.baseline ?? null), baseline });
+
   const { loadDatabase } = await import('./db/index.js');
   const db = loadDatabase();
-  const target = resolveTarget(db, flags.target);
-  const [{ scanPaths }, planMod, { CATALOGUE }] = await Promise.all([
+  const target = resolveTarget(db, eff.target);
+  const [{ scanStream }, planMod, { CATALOGUE }, { defaultCacheDir }] = await Promise.all([
     import('./scan/pipeline.js'),
     import('./plan/index.js'),
     import('./analyze/catalogue.js'),
+    import('./scan/cache.js'),
   ]);
+  const failOn = eff.failOn ?? planMod.DEFAULT_FAIL_ON;
+  const tool = { name: 'muslcheck', version: toolVersion() };
+
+  let staged: import('./scan/git.js').StagedCheckout | null = null;
+  if (flags.staged === true) {
+    const git = await import('./scan/git.js');
+    try {
+      staged = git.checkoutStaged(io.cwd, paths.length === 1 && paths[0] === '.' ? [] : paths);
+    } catch (e) {
+      if (e instanceof git.GitError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
 
   const progress = shouldShowProgress({
     stderrIsTTY: io.stderr.isTTY === true,
@@ -284,43 +368,82 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
   })
     ? await startProgress(io)
     : null;
-  let result;
+
+  // JSON is written while the scan runs (files in path order, summary last); the other
+  // formats and `plan` need every report first.
+  const streamJson = mode === 'scan' && flags.format === 'json' && flags.updateBaseline !== true;
+  const reports: FileReport[] = [];
+  const sink = streamJson ? await openSink(flags.output, io) : null;
+  let worst = -1;
+  const bar = planMod.rank(failOn);
+  let stats;
+  let ok = false;
   try {
-    result = await scanPaths(paths, {
-      include: flags.include,
-      exclude: flags.exclude,
-      followSymlinks: flags.followSymlinks === true,
-      libraryPath: flags.libraryPath,
-      target,
-      db,
-      cache: flags.cache,
-      jobs: flags.jobs,
-      includeExports: flags.exports === true,
-      staged: flags.staged === true,
-      onProgress: progress === null ? undefined : (n: number) => void (progress.text = `Scanning… ${n} files`),
-    });
+    const json = streamJson ? await import('./report/json.js') : null;
+    const summary = streamJson ? new (await import('./report/common.js')).SummaryBuilder() : null;
+    if (sink && json) await sink.write(json.jsonHead({ tool, target }));
+    let count = 0;
+    stats = await scanStream(
+      paths,
+      {
+        include: eff.include,
+        exclude: eff.exclude,
+        followSymlinks: flags.followSymlinks === true,
+        libraryPath: eff.libraryPath,
+        target,
+        db,
+        cache: flags.cache && staged === null ? { dir: defaultCacheDir(io.env), toolVersion: toolVersion() } : null,
+        jobs: flags.jobs,
+        includeExports: flags.exports === true,
+        suppress,
+        cwd: io.cwd,
+        ...(staged !== null ? { files: staged.files } : {}),
+        onProgress: progress === null ? undefined : (n: number) => void (progress.text = `Scanning… ${n} files`),
+      },
+      streamJson ? 'json' : 'report',
+      async (e) => {
+        if (e.verdict !== null) worst = Math.max(worst, planMod.rank(e.verdict));
+        if (sink && json && summary) {
+          summary.add(e);
+          await sink.write(count++ === 0 ? e.json! : `,${e.json!}`);
+        } else reports.push(e.report!);
+      },
+    );
+    if (sink && json && summary) await sink.write(json.jsonTail(summary.build(), count));
+    ok = true;
   } finally {
     progress?.stop();
+    staged?.cleanup();
+    await sink?.close(ok);
   }
-  const reports: FileReport[] = result.reports;
-  const tool = { name: 'muslcheck', version: toolVersion() };
 
   if (flags.stats !== undefined) {
     const { stringifyJson } = await import('./report/json.js');
     const { writeFile } = await import('node:fs/promises');
     const { resolve } = await import('node:path');
-    await writeFile(resolve(io.cwd, flags.stats), stringifyJson(result.stats));
+    await writeFile(resolve(io.cwd, flags.stats), stringifyJson(stats));
   }
 
-  let text: string;
-  if (mode === 'plan') {
-    const { formatPlan } = await import('./report/plan.js');
-    text = formatPlan(planMod.treePlan(reports, target, db), { tool, target, format: flags.format as 'text' | 'json' | 'markdown' });
-  } else {
-    text = await formatScan(reports, flags, { tool, target, catalogue: CATALOGUE });
+  if (flags.updateBaseline === true) {
+    const { dirname } = await import('node:path');
+    const file = eff.baseline!;
+    const b = (await import('./plan/suppress.js')).baselineFromReports(reports, { cwd: io.cwd, base: dirname(file), tool });
+    config.writeBaseline(file, b);
+    await writeAll(io.stderr, `muslcheck: wrote ${b.findings.length} finding${b.findings.length === 1 ? '' : 's'} to the baseline ${config.displayPath(file, io.cwd)}\n`);
+    return 0;
   }
-  await emit(text, flags.output, io);
-  return planMod.exitCodeFor(reports, flags.failOn ?? planMod.DEFAULT_FAIL_ON);
+
+  if (!streamJson) {
+    let text: string;
+    if (mode === 'plan') {
+      const { formatPlan } = await import('./report/plan.js');
+      text = formatPlan(planMod.treePlan(reports, target, db), { tool, target, format: flags.format as 'text' | 'json' | 'markdown' });
+    } else {
+      text = await formatScan(reports, flags, { tool, target, catalogue: CATALOGUE });
+    }
+    await emit(text, flags.output, io);
+  }
+  return worst >= bar ? 1 : 0;
 }
 
 /** formatScan renders a scan in the chosen format. */
@@ -387,7 +510,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       // commander has printed its message (and the hint); help and --version end with 0.
       return e.exitCode === 0 ? 0 : 2;
     }
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || (e instanceof Error && e.name === 'ConfigError')) {
       await writeAll(io.stderr, `muslcheck: error: ${e.message}\n${HINT}\n`);
       return 2;
     }

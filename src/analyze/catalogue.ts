@@ -28,7 +28,8 @@ export type Code =
   | 'host-symbols'
   | 'unsupported-arch'
   | 'malformed'
-  | 'unreadable';
+  | 'unreadable'
+  | 'internal-error';
 
 /** CodeInfo describes one code. `verdict` is the verdict a finding of this code implies at least. */
 export interface CodeInfo {
@@ -207,9 +208,17 @@ export const CATALOGUE = {
   unreadable: {
     title: 'file could not be read',
     severity: 'error',
-    description: 'The file could not be opened or read (permissions, I/O error).',
+    description: 'The file could not be opened or read (permissions, I/O error), or a directory could not be listed, or a path named on the command line is not a regular file.',
     fix: 'check permissions and rerun',
     docs: doc('unreadable'),
+    verdict: 'error',
+  },
+  'internal-error': {
+    title: 'muslcheck failed on this file',
+    severity: 'error',
+    description: 'Analysing this file raised an unexpected error inside muslcheck. The rest of the scan went on; this file has no verdict of its own.',
+    fix: 'report it with the file (or `readelf -W -l -d --dyn-syms` of it) and MUSLCHECK_DEBUG=1 output',
+    docs: doc('internal-error'),
     verdict: 'error',
   },
 } as const satisfies Record<Code, CodeInfo>;

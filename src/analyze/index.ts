@@ -10,7 +10,7 @@ import type { Database, GcompatView, MuslView, TargetInfo } from '../db/types.js
 import { CATALOGUE, type Code } from './catalogue.js';
 import { buildNamespace, copyRelocated, type LibraryLookup } from './resolve.js';
 import { classifyMissing, isHostSymbol, isLibstdcxxNode, pluginKind, TIME_ABI, type MissingSymbol, type PluginKind } from './symbols.js';
-import type { FileReport, Finding, Libc } from './types.js';
+import type { FileReport, Finding, Libc, SuppressedFinding } from './types.js';
 import { completeReport, type ToolchainKind } from '../plan/index.js';
 import { compareDotted } from '../db/index.js';
 
@@ -36,6 +36,13 @@ export interface AnalyzeOptions {
   includeExports?: boolean;
   /** use Debian's musl exports instead of upstream/Alpine's (only the oracle test wants this). */
   debianMusl?: boolean;
+  /** accepted findings (config allowlist, baseline): split off before the verdict and the plan. */
+  suppress?: FindingFilter;
+}
+
+/** FindingFilter splits a file's findings into those that count and those accepted (src/plan/suppress.ts compiles one). */
+export interface FindingFilter {
+  split(path: string, findings: readonly Finding[]): { kept: Finding[]; suppressed: SuppressedFinding[] };
 }
 
 /** finding builds a Finding with the catalogue's severity. */
@@ -58,18 +65,45 @@ function emptyReport(path: string, kind: FileReport['kind']): FileReport {
     loaderErrors: [],
     verdict: null,
     findings: [],
+    suppressed: [],
     plan: [],
   };
 }
 
-/** reportForError turns a typed reader error into a report: not-elf has no verdict; malformed and unreadable are errors. */
-export function reportForError(path: string, error: ElfError): FileReport {
+/** notElfReport is the report of a file that is not ELF: nothing to say, no verdict. */
+export function notElfReport(path: string): FileReport {
+  return emptyReport(path, 'not-elf');
+}
+
+/**
+ * reportForError turns a typed reader error into a report: not-elf has no verdict;
+ * malformed and unreadable are errors (unless the allowlist accepts them).
+ */
+export function reportForError(path: string, error: Pick<ElfError, 'kind' | 'reason' | 'offset' | 'field'>, suppress?: FindingFilter): FileReport {
   if (error.kind === 'not-elf') return emptyReport(path, 'not-elf');
   const r = emptyReport(path, error.kind);
   r.error = { kind: error.kind, message: error.reason, offset: error.offset, field: error.field };
   r.findings = [finding(error.kind, { reason: error.reason, offset: error.offset, field: error.field })];
+  applySuppressions(r, suppress);
+  r.verdict = r.findings.length > 0 ? 'error' : 'ok';
+  return r;
+}
+
+/** internalErrorReport is the report of a file whose analysis threw: the scan goes on, the file is an error. */
+export function internalErrorReport(path: string, e: unknown): FileReport {
+  const r = emptyReport(path, 'elf');
+  const message = e instanceof Error ? e.message : String(e);
+  r.findings = [finding('internal-error', { message })];
   r.verdict = 'error';
   return r;
+}
+
+/** applySuppressions moves accepted findings to `suppressed` (before the verdict and the plan are derived). */
+function applySuppressions(r: FileReport, suppress: FindingFilter | undefined): void {
+  if (suppress === undefined || r.findings.length === 0) return;
+  const { kept, suppressed } = suppress.split(r.path, r.findings);
+  r.findings = kept;
+  r.suppressed = suppressed;
 }
 
 const GLIBC_INTERP = /(^|\/)(ld-linux[^/]*\.so\.\d+|ld64\.so\.[12]|ld\.so\.1)$/;
@@ -130,17 +164,22 @@ export function analyzeElf(path: string, elf: ElfInfo, opts: AnalyzeOptions): Fi
   const plugin = pluginKind(path, elf.type, elf.interp, elf.imports);
   const kind = toolchainKind(elf, plugin);
   const pkg = opts.packageOf?.(path) ?? null;
+  /** finish splits off accepted findings, then derives the verdict and the plan from the rest. */
+  const finish = (): FileReport => {
+    applySuppressions(r, opts.suppress);
+    return completeReport(r, { db, target, arch, toolchain: kind, plugin, pkg, elf });
+  };
 
   const musl = arch === null ? null : db.musl(target.musl, arch);
   if (arch === null || musl === null) {
     if (elf.type === 'exec' || elf.type === 'dyn') r.findings.push(finding('unsupported-arch', { machine: elf.machine, class: elf.class, endian: elf.endian }));
-    return completeReport(r, { db, target, arch, toolchain: kind, plugin, pkg, elf });
+    return finish();
   }
   const gcompat = db.gcompat(target.gcompat ?? newestGcompat(db, arch), arch);
 
   if (elf.static) {
     r.findings.push(finding('static-binary', { pie: elf.pie }));
-    return completeReport(r, { db, target, arch, toolchain: kind, plugin, pkg, elf });
+    return finish();
   }
   if (isGlibcInterp(elf.interp)) {
     r.findings.push(finding('glibc-interpreter', { interp: elf.interp, musl: musl.loaderPath, gcompat: gcompat?.loaderPath ?? null }));
@@ -203,7 +242,7 @@ export function analyzeElf(path: string, elf: ElfInfo, opts: AnalyzeOptions): Fi
     const calls = uniqueSorted(elf.imports.filter((i) => TIME_ABI.has(i.name)).map((i) => i.name));
     if (calls.length > 0) r.findings.push(finding('time64-abi', { symbols: calls }));
   }
-  return completeReport(r, { db, target, arch, toolchain: kind, plugin, pkg, elf });
+  return finish();
 }
 
 /** newestGcompat gives the gcompat version used for bare musl targets: the one Alpine ships. */

@@ -86,5 +86,14 @@ export interface FileReport {
   loaderErrors: string[];
   verdict: Verdict | null;
   findings: Finding[];
+  /** findings accepted by the config's allowlist or by the baseline: reported, but not counted in the verdict. */
+  suppressed: SuppressedFinding[];
   plan: PlanStep[];
+}
+
+/** SuppressedFinding is a finding an allowlist rule or the baseline accepted. */
+export interface SuppressedFinding extends Finding {
+  by: 'allowlist' | 'baseline';
+  /** the allowlist rule's reason; null for the baseline. */
+  reason: string | null;
 }

@@ -6,6 +6,7 @@
  * The data directory defaults to the package's data/: this file lives in src/db or dist/db,
  * and both are two levels below the package root.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
@@ -53,6 +54,19 @@ function readJson(dir: string, file: string): unknown {
   } catch (e) {
     throw new DataError(file, '$', `invalid JSON: ${(e as Error).message}`);
   }
+}
+
+/** dataFingerprint is a SHA-256 over every data file's bytes, in DATA_FILES order: it changes when any database changes. */
+function dataFingerprint(dir: string): string {
+  const h = createHash('sha256');
+  for (const file of DATA_FILES) {
+    try {
+      h.update(file).update('\0').update(readFileSync(resolve(dir, file))).update('\0');
+    } catch {
+      h.update(file).update('\0missing\0');
+    }
+  }
+  return h.digest('hex');
 }
 
 /** compareDotted orders dotted version strings numerically (1.2.10 after 1.2.9). */
@@ -179,6 +193,7 @@ function buildDatabase(dir: string): LoadedDatabase {
   const arches = Object.keys(ARCHES)
     .filter((a) => dataArches.has(dataArch(a)))
     .sort();
+  const fingerprint = lazy(() => dataFingerprint(dir));
   const provenance = lazy(() =>
     Object.freeze(
       [...musl.provenance, ...glibcFile().raw.provenance, ...cxx.provenance, ...gcompat.provenance]
@@ -227,6 +242,9 @@ function buildDatabase(dir: string): LoadedDatabase {
     hazards: (name) => catalogue.hazards(name),
     alpinePackageForSoname: (soname) => sonames.packageFor(soname),
     alpinePackageInfo: (soname) => sonames.info(soname),
+    get fingerprint(): string {
+      return fingerprint();
+    },
     get provenance(): readonly Provenance[] {
       return provenance();
     },

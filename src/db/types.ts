@@ -140,6 +140,8 @@ export interface Database {
   alpinePackageForSoname(soname: string): string;
   /** provenance of every generated file. */
   provenance: readonly Provenance[];
+  /** fingerprint is a SHA-256 over the data files: a cache built with other data is not reused. */
+  readonly fingerprint: string;
 }
 
 /** AlpinePackage is what Alpine offers for a non-libc soname. */

@@ -39,12 +39,16 @@ function combine(a: number, b: number): number {
   return (fmix32(b) & 0x1fffff) * 0x100000000 + fmix32(a);
 }
 
-/** hashNameBytes hashes bytes [start, end) of a buffer (a name in a string table). */
-export function hashNameBytes(buf: Uint8Array, start: number, end: number): number {
+/**
+ * hashNameBytes hashes the NUL-terminated name at `start` (ending at `limit` when no NUL
+ * comes first): one pass finds the end and hashes.
+ */
+export function hashNameBytes(buf: Uint8Array, start: number, limit: number): number {
   let a = FNV_OFFSET;
   let b = POLY_SEED;
-  for (let i = start; i < end; i++) {
+  for (let i = start; i < limit; i++) {
     const c = buf[i]!;
+    if (c === 0) break;
     a = Math.imul(a ^ c, FNV_PRIME);
     b = (Math.imul(b, 31) + c) | 0;
   }

@@ -301,6 +301,8 @@ function readSymbols(
   const shndxAt = cls === 64 ? 6 : 14;
   const hashes = filter ? new Float64Array(count) : null;
   let hashed = 0;
+  // The filter depends only on (binding, type, hidden): ask it once per combination.
+  const accepts = filter ? new Int8Array(16 * 16 * 2).fill(-1) : null;
   const traits: SymbolTraits = { binding: 'global', type: 'notype', hidden: false };
   const strLen = strtab.length;
   for (let i = 1; i < count; i++) {
@@ -311,42 +313,49 @@ function readSymbols(
     const nameOff = little ? symbols.readUInt32LE(o) : symbols.readUInt32BE(o);
     if (nameOff >= strLen || strtab[nameOff] === 0) continue; // no name
     const shndx = little ? symbols.readUInt16LE(o + shndxAt) : symbols.readUInt16BE(o + shndxAt);
-    const binding = BINDINGS[bind] ?? bind;
-    const type = TYPES[info & 0xf] ?? info & 0xf;
-    const raw = versym && i * 2 + 2 <= versym.length ? (little ? versym.readUInt16LE(i * 2) : versym.readUInt16BE(i * 2)) : null;
-    const vIndex = raw === null ? 0 : raw & 0x7fff;
-    const hidden = raw !== null && (raw & C.VERSYM_HIDDEN) !== 0;
+    const raw = versym !== null && i * 2 + 2 <= versym.length ? (little ? versym.readUInt16LE(i * 2) : versym.readUInt16BE(i * 2)) : -1;
+    const vIndex = raw < 0 ? 0 : raw & 0x7fff;
+    const hidden = raw >= 0 && (raw & C.VERSYM_HIDDEN) !== 0;
     if (shndx === C.SHN_UNDEF) {
       const need = vIndex >= 2 ? verneed.byIndex.get(vIndex) : undefined;
       const def = vIndex >= 2 && !need ? verdef.byIndex.get(vIndex) : undefined;
       out.importIndex.push(i);
-      out.imports.push({ name: cString(strtab, nameOff), version: need?.name ?? def ?? null, library: need?.file ?? null, weak: bind === 2, type });
+      out.imports.push({ name: cString(strtab, nameOff), version: need?.name ?? def ?? null, library: need?.file ?? null, weak: bind === 2, type: TYPES[info & 0xf] ?? info & 0xf });
       continue;
     }
+    const typeCode = info & 0xf;
     // A copy-relocated definition (in an executable) carries the version it was linked against.
-    const version = vIndex >= 2 ? (verdef.byIndex.get(vIndex) ?? verneed.byIndex.get(vIndex)?.name ?? null) : null;
+    let version: string | null = null;
     let name: string | null = null;
-    if (version !== null && !definedVersions.has(version)) {
-      const need = verneed.byIndex.get(vIndex);
-      if (need !== undefined && need.name === version) {
-        name = cString(strtab, nameOff);
-        out.copyRelocations.push({ name, version, library: need.file });
+    if (vIndex >= 2) {
+      version = verdef.byIndex.get(vIndex) ?? null;
+      if (version === null) {
+        const need = verneed.byIndex.get(vIndex);
+        if (need !== undefined) {
+          version = need.name;
+          if (!definedVersions.has(version)) {
+            name = cString(strtab, nameOff);
+            out.copyRelocations.push({ name, version, library: need.file });
+          }
+        }
       }
     }
-    if (hidden || type === 'ifunc') out.unbindable.set(i, nameOff);
+    if (hidden || typeCode === 10 /* STT_GNU_IFUNC */) out.unbindable.set(i, nameOff);
     if (wantExports) {
       name ??= cString(strtab, nameOff);
-      out.exports.push({ name, version, hidden, binding, type, visibility: VISIBILITIES[symbols[o + infoAt + 1]! & 3]! });
+      out.exports.push({ name, version, hidden, binding: BINDINGS[bind] ?? bind, type: TYPES[typeCode] ?? typeCode, visibility: VISIBILITIES[symbols[o + infoAt + 1]! & 3]! });
     }
     if (hashes !== null) {
-      traits.binding = binding;
-      traits.type = type;
-      traits.hidden = hidden;
-      if (filter!(traits)) {
-        let end = strtab.indexOf(0, nameOff);
-        if (end < 0) end = strLen;
-        hashes[hashed++] = hashNameBytes(strtab, nameOff, end);
+      const slot = (bind << 5) | (typeCode << 1) | (hidden ? 1 : 0);
+      let ok = accepts![slot]!;
+      if (ok < 0) {
+        traits.binding = BINDINGS[bind] ?? bind;
+        traits.type = TYPES[typeCode] ?? typeCode;
+        traits.hidden = hidden;
+        ok = filter!(traits) ? 1 : 0;
+        accepts![slot] = ok;
       }
+      if (ok === 1) hashes[hashed++] = hashNameBytes(strtab, nameOff, strLen);
     }
     if (!out.rust && isRustName(strtab, nameOff)) out.rust = true;
   }
@@ -354,18 +363,26 @@ function readSymbols(
   return out;
 }
 
-/** RUST_PREFIXES are defined names only Rust's standard library produces (compared as bytes). */
-const RUST_PREFIXES = ['__rust_', '_ZN3std'].map((p) => Buffer.from(p, 'latin1'));
-const RUST_PERSONALITY = Buffer.from('rust_eh_personality\0', 'latin1');
+/** bytesAt says whether the bytes at `o` spell `text` (latin1). */
+function bytesAt(b: Buffer, o: number, text: string): boolean {
+  if (o + text.length > b.length) return false;
+  for (let k = 0; k < text.length; k++) if (b[o + k] !== text.charCodeAt(k)) return false;
+  return true;
+}
 
-/** isRustName checks the name at `o` against the Rust markers without decoding it. */
+/**
+ * isRustName says whether the name at `o` is one only Rust's standard library defines
+ * (`__rust_*`, `_ZN3std*`, `rust_eh_personality`), looking at bytes, without decoding.
+ */
 function isRustName(strtab: Buffer, o: number): boolean {
   const c = strtab[o];
   if (c === 0x5f /* _ */) {
-    for (const p of RUST_PREFIXES) if (strtab.compare(p, 0, p.length, o, o + p.length) === 0) return true;
+    const c1 = strtab[o + 1];
+    if (c1 === 0x5f) return bytesAt(strtab, o + 2, 'rust_');
+    if (c1 === 0x5a /* Z */) return bytesAt(strtab, o + 2, 'N3std');
     return false;
   }
-  return c === 0x72 /* r */ && strtab.compare(RUST_PERSONALITY, 0, RUST_PERSONALITY.length, o, o + RUST_PERSONALITY.length) === 0;
+  return c === 0x72 /* r */ && bytesAt(strtab, o, 'rust_eh_personality\0');
 }
 
 /** readSegments reads the program header table (PN_XNUM: the count is in section 0's sh_info). */

@@ -84,21 +84,46 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort((a, b) => compareText(a.code, b.code) || compareText(stableArgs(a.args), stableArgs(b.args)));
 }
 
-/** summarize counts files, ELF files, verdicts and the most common missing symbols. */
-export function summarize(reports: readonly FileReport[], limit = TOP_MISSING_LIMIT): Summary {
-  const perVerdict = Object.fromEntries(VERDICT_ORDER.map((v) => [v, 0])) as Record<Verdict, number>;
-  const missing = new Map<string, number>();
-  let elf = 0;
-  for (const r of reports) {
-    if (r.kind === 'elf') elf++;
-    if (r.verdict !== null) perVerdict[r.verdict]++;
-    for (const name of new Set(r.unresolved)) missing.set(name, (missing.get(name) ?? 0) + 1);
+/** SummaryInput is the part of a file report the summary counts. */
+export interface SummaryInput {
+  kind: FileReport['kind'];
+  verdict: FileReport['verdict'];
+  unresolved: readonly string[];
+}
+
+/**
+ * SummaryBuilder counts files one at a time, so a report written while the scan runs
+ * can end with the same summary `summarize` gives for the whole list.
+ */
+export class SummaryBuilder {
+  private files = 0;
+  private elf = 0;
+  private readonly perVerdict = Object.fromEntries(VERDICT_ORDER.map((v) => [v, 0])) as Record<Verdict, number>;
+  private readonly missing = new Map<string, number>();
+
+  /** add counts one file. */
+  add(r: SummaryInput): void {
+    this.files++;
+    if (r.kind === 'elf') this.elf++;
+    if (r.verdict !== null) this.perVerdict[r.verdict]++;
+    for (const name of new Set(r.unresolved)) this.missing.set(name, (this.missing.get(name) ?? 0) + 1);
   }
-  const topMissing = [...missing]
-    .map(([name, files]) => ({ name, files }))
-    .sort((a, b) => b.files - a.files || compareText(a.name, b.name))
-    .slice(0, limit);
-  return { files: reports.length, elf, perVerdict, topMissing };
+
+  /** build returns the summary of everything added so far. */
+  build(limit = TOP_MISSING_LIMIT): Summary {
+    const topMissing = [...this.missing]
+      .map(([name, files]) => ({ name, files }))
+      .sort((a, b) => b.files - a.files || compareText(a.name, b.name))
+      .slice(0, limit);
+    return { files: this.files, elf: this.elf, perVerdict: { ...this.perVerdict }, topMissing };
+  }
+}
+
+/** summarize counts files, ELF files, verdicts and the most common missing symbols. */
+export function summarize(reports: readonly SummaryInput[], limit = TOP_MISSING_LIMIT): Summary {
+  const b = new SummaryBuilder();
+  for (const r of reports) b.add(r);
+  return b.build(limit);
 }
 
 /** needsAttention is true for a file that will not simply work: a verdict above `ok`, or an unreadable/malformed file. */

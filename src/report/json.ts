@@ -8,9 +8,9 @@
  * loader's search order).
  */
 import type { ElfImport, ElfExport, ToolchainHints } from '../elf/types.js';
-import type { ElfSummary, FileReport, Finding, PlanStep } from '../analyze/types.js';
+import type { ElfSummary, FileReport, Finding, PlanStep, SuppressedFinding } from '../analyze/types.js';
 import type { Summary, TargetLabel, ToolInfo } from './common.js';
-import { compareText, sortFindings, sortReports, summarize } from './common.js';
+import { compareText, sortFindings, sortReports, stableArgs, summarize } from './common.js';
 
 /** SCAN_SCHEMA_VERSION is bumped whenever a field of the scan document changes meaning or is removed. */
 export const SCAN_SCHEMA_VERSION = 1;
@@ -23,13 +23,16 @@ export interface JsonOptions {
   exports?: boolean;
 }
 
-/** ScanDocument is the top-level JSON object. */
+/**
+ * ScanDocument is the top-level JSON object. `summary` comes after `files`: the document
+ * is written while the scan runs (files in path order), and the counts are known last.
+ */
 export interface ScanDocument {
   schemaVersion: number;
   tool: ToolInfo;
   target: TargetLabel;
-  summary: Summary;
   files: FileReport[];
+  summary: Summary;
 }
 
 /** targetJson copies the target's printed fields in a fixed order. */
@@ -95,6 +98,11 @@ export function findingJson(f: Finding): Finding {
   return { code: f.code, severity: f.severity, args };
 }
 
+/** suppressedJson projects an accepted finding: the finding, then who accepted it and why. */
+function suppressedJson(f: SuppressedFinding): SuppressedFinding {
+  return { ...findingJson(f), by: f.by, reason: f.reason };
+}
+
 /** planStepJson projects a plan step (steps keep their order: it is the order to apply them in). */
 function planStepJson(s: PlanStep): PlanStep {
   return { kind: s.kind, command: s.command, packages: [...s.packages], text: s.text };
@@ -115,6 +123,7 @@ export function fileJson(r: FileReport, withExports: boolean): FileReport {
     loaderErrors: [...r.loaderErrors],
     verdict: r.verdict,
     findings: sortFindings(r.findings).map(findingJson),
+    suppressed: [...r.suppressed].sort((a, b) => compareText(a.code, b.code) || compareText(stableArgs(a.args), stableArgs(b.args))).map(suppressedJson),
     plan: r.plan.map(planStepJson),
   };
 }
@@ -126,14 +135,59 @@ export function scanDocument(reports: readonly FileReport[], opts: JsonOptions):
     schemaVersion: SCAN_SCHEMA_VERSION,
     tool: { name: opts.tool.name, version: opts.tool.version },
     target: targetJson(opts.target),
-    summary: summarize(sorted),
     files: sorted.map((r) => fileJson(r, opts.exports === true)),
+    summary: summarize(sorted),
   };
 }
 
-/** formatJson renders a scan as pretty-printed JSON with a trailing newline. */
+/**
+ * formatJson renders a scan as pretty-printed JSON with a trailing newline. It is the
+ * streamed form (jsonHead, fileEntryJson per file joined by `,`, jsonTail) put together,
+ * byte for byte what JSON.stringify(scanDocument(...), null, 2) gives.
+ */
 export function formatJson(reports: readonly FileReport[], opts: JsonOptions): string {
-  return stringifyJson(scanDocument(reports, opts));
+  const sorted = sortReports(reports);
+  const entries = sorted.map((r) => fileEntryJson(r, opts.exports === true));
+  return jsonHead(opts) + entries.join(',') + jsonTail(summarize(sorted), entries.length);
+}
+
+/** indent re-indents a JSON.stringify(…, null, 2) block that will sit `depth` spaces deep. */
+function indent(block: string, depth: number): string {
+  return block.replace(/\n/g, `\n${' '.repeat(depth)}`);
+}
+
+/** jsonHead is the document up to and including the opening of `files`. */
+export function jsonHead(opts: Pick<JsonOptions, 'tool' | 'target'>): string {
+  const tool = indent(JSON.stringify({ name: opts.tool.name, version: opts.tool.version }, null, 2), 2);
+  const target = indent(JSON.stringify(targetJson(opts.target), null, 2), 2);
+  return `{\n  "schemaVersion": ${SCAN_SCHEMA_VERSION},\n  "tool": ${tool},\n  "target": ${target},\n  "files": [`;
+}
+
+/** fileEntryJson is one element of `files`, with its leading newline and indentation; entries are joined with `,`. */
+export function fileEntryJson(r: FileReport, withExports: boolean): string {
+  return `\n    ${indent(JSON.stringify(fileJson(r, withExports), null, 2), 4)}`;
+}
+
+/** jsonTail closes `files` (`count` entries were written) and adds the summary. */
+export function jsonTail(summary: Summary, count: number): string {
+  return `${count > 0 ? '\n  ' : ''}],\n  "summary": ${indent(JSON.stringify(summary, null, 2), 2)}\n}\n`;
+}
+
+/** NOT_ELF_SENTINEL stands for the path while the not-ELF entry template is built. */
+const NOT_ELF_SENTINEL = '@@muslcheck-path@@';
+let notElfTemplate: [string, string] | null = null;
+
+/**
+ * notElfEntryJson is fileEntryJson for a not-ELF file, from a template: a tree is mostly
+ * not-ELF files, and only their path differs. Equal to the generic rendering (tested).
+ */
+export function notElfEntryJson(path: string, makeReport: (path: string) => FileReport): string {
+  if (notElfTemplate === null) {
+    const whole = fileEntryJson(makeReport(NOT_ELF_SENTINEL), false);
+    const at = whole.indexOf(JSON.stringify(NOT_ELF_SENTINEL));
+    notElfTemplate = [whole.slice(0, at), whole.slice(at + NOT_ELF_SENTINEL.length + 2)];
+  }
+  return notElfTemplate[0] + JSON.stringify(path) + notElfTemplate[1];
 }
 
 /** stringifyJson is the one JSON rendering every command uses: two-space indent, trailing newline. */

@@ -8,7 +8,7 @@
  * machine; absolute paths become `file://` URIs. `originalUriBaseIds` is left
  * out on purpose: it would embed the scanning machine's directory.
  */
-import type { FileReport, Finding, Severity } from '../analyze/types.js';
+import type { SuppressedFinding, FileReport, Finding, Severity } from '../analyze/types.js';
 import type { Catalogue, ToolInfo, TargetLabel } from './common.js';
 import { compareText, describeFinding, sortFindings, sortReports, stableArgs } from './common.js';
 import { findingJson } from './json.js';
@@ -46,6 +46,8 @@ export interface SarifResult {
   message: { text: string };
   locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string } } }>;
   partialFingerprints: Record<string, string>;
+  /** present for a finding the allowlist or the baseline accepted (§3.27.23, §3.35). */
+  suppressions?: Array<{ kind: 'external'; justification: string }>;
   properties: { verdict: string | null; args: Finding['args'] };
 }
 
@@ -109,9 +111,13 @@ export function sarifLog(reports: readonly FileReport[], opts: SarifOptions): Sa
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const results: SarifResult[] = [];
   for (const r of sortReports(reports)) {
-    for (const f of sortFindings(r.findings)) {
+    // Accepted findings stay in the log with a suppression (SARIF §3.35), so code
+    // scanning shows them as dismissed instead of losing them.
+    const accepted = [...r.suppressed].sort((a, b) => compareText(a.code, b.code) || compareText(stableArgs(a.args), stableArgs(b.args)));
+    for (const f of [...sortFindings(r.findings), ...accepted]) {
       const ruleIndex = index.get(f.code);
       if (ruleIndex === undefined) continue;
+      const suppression = 'by' in f ? (f as SuppressedFinding) : null;
       results.push({
         ruleId: f.code,
         ruleIndex,
@@ -119,6 +125,9 @@ export function sarifLog(reports: readonly FileReport[], opts: SarifOptions): Sa
         message: { text: `${r.path}: ${describeFinding(f, opts.catalogue)}` },
         locations: [{ physicalLocation: { artifactLocation: artifactUri(r.path) } }],
         partialFingerprints: { 'muslcheck/v1': `${f.code}:${stableArgs(f.args)}` },
+        ...(suppression === null
+          ? {}
+          : { suppressions: [{ kind: 'external' as const, justification: suppression.reason ?? 'accepted by the baseline' }] }),
         properties: { verdict: r.verdict, args: findingJson(f).args },
       });
     }

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { FileReport } from '../../src/analyze/types.js';
 import { summarize, sortReports, describeFinding, formatArgs, needsAttention } from '../../src/report/common.js';
-import { formatJson, scanDocument } from '../../src/report/json.js';
+import { fileEntryJson, notElfEntryJson, formatJson, scanDocument } from '../../src/report/json.js';
+import { notElfReport } from '../../src/analyze/index.js';
 import { formatText, abbreviateList, fileReason } from '../../src/report/text.js';
 import { formatSarif, sarifLog, artifactUri, helpUri, ruleName } from '../../src/report/sarif.js';
 import { formatMarkdown, codeSpan, escapeCell } from '../../src/report/markdown.js';
@@ -114,8 +115,35 @@ describe('json', () => {
     expect(Object.keys(doc.files[0]!.findings[1]!.args)).toEqual(['gcompat', 'library', 'symbol', 'version']);
   });
 
-  it('has the documented top-level keys in order', () => {
-    expect(Object.keys(scanDocument(REPORTS_FIXTURE, base))).toEqual(['schemaVersion', 'tool', 'target', 'summary', 'files']);
+  it('has the documented top-level keys in order (summary last: the document streams)', () => {
+    expect(Object.keys(scanDocument(REPORTS_FIXTURE, base))).toEqual(['schemaVersion', 'tool', 'target', 'files', 'summary']);
+  });
+
+  it.each([
+    ['every fixture', REPORTS_FIXTURE],
+    ['no files', []],
+    ['one file', REPORTS_FIXTURE.slice(0, 1)],
+  ])('streamed pieces equal JSON.stringify of the whole document (%s)', (_name, reports) => {
+    for (const exports of [false, true]) {
+      expect(formatJson(reports, { ...base, exports })).toBe(`${JSON.stringify(scanDocument(reports, { ...base, exports }), null, 2)}\n`);
+    }
+  });
+
+  it.each(['bin/tool', 'a "quoted" \\ path', '/abs/ünïcode/x', '@@muslcheck-path@@'])('the not-ELF template renders %s like the generic path', (path) => {
+    expect(notElfEntryJson(path, notElfReport)).toBe(fileEntryJson(notElfReport(path), false));
+  });
+
+  it('renders accepted findings under suppressed, sorted, with who accepted them', () => {
+    const r = { ...REPORTS_FIXTURE[0]!, suppressed: [
+      { code: 'missing-symbol-rebuild', severity: 'error' as const, args: { symbols: ['fcntl64'] }, by: 'baseline' as const, reason: null },
+      { code: 'glibc-interpreter', severity: 'warning' as const, args: { interp: '/lib64/ld-linux-x86-64.so.2' }, by: 'allowlist' as const, reason: 'runs under gcompat' },
+    ] };
+    const doc = scanDocument([r], base);
+    expect(doc.files[0]!.suppressed.map((f) => [f.code, f.by, f.reason])).toEqual([
+      ['glibc-interpreter', 'allowlist', 'runs under gcompat'],
+      ['missing-symbol-rebuild', 'baseline', null],
+    ]);
+    expect(validate(JSON.parse(formatJson([r], base)))).toBe(true);
   });
 });
 
@@ -174,9 +202,10 @@ describe('sarif', () => {
     });
   });
 
-  it('has one result per finding, pointing at its rule', () => {
+  it('has one result per finding, accepted ones included, pointing at its rule', () => {
     const results = log.runs[0]!.results;
-    expect(results).toHaveLength(REPORTS_FIXTURE.reduce((n, r) => n + r.findings.length, 0));
+    expect(results).toHaveLength(REPORTS_FIXTURE.reduce((n, r) => n + r.findings.length + r.suppressed.length, 0));
+    expect(results.filter((r) => r.suppressions !== undefined)).toHaveLength(REPORTS_FIXTURE.reduce((n, r) => n + r.suppressed.length, 0));
     for (const res of results) expect(log.runs[0]!.tool.driver.rules[res.ruleIndex]!.id).toBe(res.ruleId);
   });
 

@@ -42,6 +42,14 @@ describe.skipIf(schemaPath === null || draft04Path === null)('SARIF 2.1.0 JSON s
     expect(valid, JSON.stringify(errors)).toBe(true);
   });
 
+  it('keeps an accepted finding as a result with an external suppression and its justification', () => {
+    const log = JSON.parse(formatSarif(REPORTS_FIXTURE, { tool: TOOL_FIXTURE, target: TARGET_FIXTURE, catalogue: CATALOGUE_FIXTURE, informationUri: 'https://example.invalid/m', docsBaseUri: 'https://example.invalid/m/' }));
+    const suppressed = log.runs[0].results.filter((r: { suppressions?: unknown }) => r.suppressions !== undefined);
+    expect(suppressed.map((r: { ruleId: string; suppressions: unknown }) => [r.ruleId, r.suppressions])).toEqual([
+      ['glibc-interpreter', [{ kind: 'external', justification: 'an accepted finding, for the formatters' }]],
+    ]);
+  });
+
   it('rejects a log with a bad level (the schema is really applied)', () => {
     const validate = compileSarifSchema();
     const log = JSON.parse(formatSarif(REPORTS_FIXTURE, { tool: TOOL_FIXTURE, target: TARGET_FIXTURE, catalogue: CATALOGUE_FIXTURE, informationUri: 'https://example.invalid/m', docsBaseUri: 'https://example.invalid/m/' }));

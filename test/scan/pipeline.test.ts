@@ -1,8 +1,10 @@
 /**
- * pipeline.test: discovery and the scan pipeline on a temporary tree: every file gets one
- * report, FIFOs are never opened (the test would hang), symlinks are skipped unless
- * followed, a followed symlink loop ends, include/exclude filter, and a bundled library
- * found through RUNPATH $ORIGIN resolves what musl lacks.
+ * pipeline.test: the scan pipeline on a temporary tree, in the calling thread and on a
+ * worker pool (the two must agree exactly): every file gets one report, in path order;
+ * FIFOs are never opened (the test would hang); symlinks are skipped unless followed,
+ * and followed loops end with each file once; paths that cannot be walked are reported;
+ * include/exclude filter; a bundled library found through RUNPATH $ORIGIN resolves what
+ * musl lacks; --library-path libraries are used; the streamed JSON equals the formatter.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -10,7 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
-import { scanPaths } from '../../src/scan/pipeline.js';
+import { scanPaths, scanStream, type ScanOptions } from '../../src/scan/pipeline.js';
+import { Walker } from '../../src/scan/walk.js';
+import { formatJson, jsonHead, jsonTail } from '../../src/report/json.js';
+import { SummaryBuilder } from '../../src/report/common.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const db = loadDatabase();
@@ -22,54 +27,185 @@ mkdirSync(join(dir, 'app/lib'), { recursive: true });
 copyFileSync(join(root, 'samples/bin/app-bundled'), join(dir, 'app/app-bundled'));
 copyFileSync(join(root, 'samples/bin/lib/libbundle.so.1'), join(dir, 'app/lib/libbundle.so.1'));
 copyFileSync(join(root, 'samples/bin/fortify'), join(dir, 'fortify'));
+copyFileSync(join(root, 'samples/bin/broken/fortify-truncated'), join(dir, 'truncated'));
 writeFileSync(join(dir, 'notes.txt'), 'not ELF\n');
+writeFileSync(join(dir, 'a-b'), 'sorts before a/ (- is 0x2d, / is 0x2f)\n');
 execFileSync('mkfifo', [join(dir, 'pipe')]);
 symlinkSync(join(dir, 'fortify'), join(dir, 'link-to-fortify'));
-mkdirSync(join(dir, 'loop'));
+mkdirSync(join(dir, 'loop/deeper'), { recursive: true });
+symlinkSync('.', join(dir, 'loop/self'));
 symlinkSync('..', join(dir, 'loop/up'));
+symlinkSync('../..', join(dir, 'loop/deeper/upup'));
+symlinkSync('nowhere', join(dir, 'loop/dangling'));
 
 const rel = (p: string): string => p.slice(dir.length + 1);
+const opts = (extra: Partial<ScanOptions> = {}): ScanOptions => ({ db, target, cache: null, ...extra });
+/** MODES run the same scan in the calling thread and on two worker threads. */
+const MODES: Array<[string, Partial<ScanOptions>]> = [
+  ['calling thread', { jobs: 1 }],
+  ['worker pool', { jobs: 2, smallScan: 0 }],
+];
 
-describe('scanPaths', () => {
-  it('reports every regular file once, sorted, and never opens the FIFO', async () => {
-    const { reports, stats } = await scanPaths([dir], { db, target, cache: false });
-    expect(reports.map((r) => [rel(r.path), r.kind])).toEqual([
-      ['app/app-bundled', 'elf'],
-      ['app/lib/libbundle.so.1', 'elf'],
-      ['fortify', 'elf'],
-      ['notes.txt', 'not-elf'],
-    ]);
+const EXPECTED = [
+  ['a-b', 'not-elf', null],
+  ['app/app-bundled', 'elf', 'loader'],
+  ['app/lib/libbundle.so.1', 'elf', 'ok'],
+  ['fortify', 'elf', 'gcompat'],
+  ['notes.txt', 'not-elf', null],
+  ['truncated', 'malformed', 'error'],
+];
+
+describe.each(MODES)('scanPaths (%s)', (_mode, mode) => {
+  it('reports every regular file once, in path order, and never opens the FIFO', async () => {
+    const { reports, stats } = await scanPaths([dir], opts(mode));
+    expect(reports.map((r) => [rel(r.path), r.kind, r.verdict])).toEqual(EXPECTED);
     expect(stats.elfFiles).toBe(3);
+    expect(stats.threads).toBe(mode.jobs);
     expect(stats.bytesRead).toBeLessThan(stats.elfBytes);
   }, 30_000);
 
   it('resolves through RUNPATH $ORIGIN/lib: the bundled library provides error_at_line', async () => {
-    const { reports } = await scanPaths([join(dir, 'app')], { db, target, cache: false });
+    const { reports } = await scanPaths([join(dir, 'app')], opts(mode));
     const app = reports.find((r) => r.path.endsWith('app-bundled'))!;
     expect(app.unresolved).toEqual([]);
     expect(app.verdict).toBe('loader');
     // Scanned alone, the bundled library is missing: it is assumed to come from a package.
-    const alone = await scanPaths([join(dir, 'app/app-bundled')], { db, target, cache: false });
+    const alone = await scanPaths([join(dir, 'app/app-bundled')], opts(mode));
     expect(alone.reports[0]!.findings.map((f) => f.code)).toContain('system-library');
-  });
+    // Found on --library-path, it is used again (and not reported itself).
+    const viaL = await scanPaths([join(dir, 'app/app-bundled')], opts({ ...mode, libraryPath: [join(dir, 'app/lib')] }));
+    expect(viaL.reports.map((r) => [rel(r.path), r.unresolved, r.verdict])).toEqual([['app/app-bundled', [], 'loader']]);
+  }, 30_000);
 
-  it('follows symlinks only when asked, and a symlink loop ends', async () => {
-    const followed = await scanPaths([dir], { db, target, cache: false, followSymlinks: true });
+  it('follows symlinks only when asked; loops end and every real directory is walked once', async () => {
+    const followed = await scanPaths([dir], opts({ ...mode, followSymlinks: true }));
     const paths = followed.reports.map((r) => rel(r.path));
     expect(paths).toContain('link-to-fortify');
-    expect(paths.length).toBeGreaterThan(5);
+    expect(paths.filter((p) => p.endsWith('fortify'))).toEqual(['fortify', 'link-to-fortify']);
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(paths.some((p) => p.startsWith('loop/'))).toBe(false);
   }, 60_000);
 
   it.each([
     [{ include: ['**/*.so*'] }, ['app/lib/libbundle.so.1']],
-    [{ exclude: ['app/**', '*.txt'] }, ['fortify']],
+    [{ exclude: ['app', '*.txt', 'a-b', 'truncated'] }, ['fortify']],
+    [{ exclude: ['**/lib/**'], include: ['app/**'] }, ['app/app-bundled']],
   ])('filters with %j', async (filter, expected) => {
-    const { reports } = await scanPaths([dir], { db, target, cache: false, ...filter });
+    const { reports } = await scanPaths([dir], opts({ ...mode, ...filter }));
     expect(reports.map((r) => rel(r.path))).toEqual(expected);
   });
 
-  it('an explicit path that does not exist is reported as unreadable', async () => {
-    const { reports } = await scanPaths([join(dir, 'missing')], { db, target, cache: false });
-    expect(reports.map((r) => [r.kind, r.verdict])).toEqual([['unreadable', 'error']]);
+  it('reports paths named on the command line that cannot be read: missing, a FIFO', async () => {
+    const { reports } = await scanPaths([join(dir, 'missing'), join(dir, 'pipe')], opts(mode));
+    expect(reports.map((r) => [rel(r.path), r.kind, r.verdict, r.error?.message])).toEqual([
+      ['missing', 'unreadable', 'error', 'ENOENT'],
+      ['pipe', 'unreadable', 'error', 'a FIFO'],
+    ]);
+  });
+
+  it('a FIFO on --library-path is never opened for reading', async () => {
+    const lp = mkdtempSync(join(tmpdir(), 'muslcheck-lp-'));
+    try {
+      execFileSync('mkfifo', [join(lp, 'libbundle.so.1')]);
+      const { reports } = await scanPaths([join(dir, 'app/app-bundled')], opts({ ...mode, libraryPath: [lp] }));
+      expect(reports).toHaveLength(1);
+    } finally {
+      rmSync(lp, { recursive: true, force: true });
+    }
+  }, 20_000);
+
+  it('streams JSON that equals the formatter on the same reports', async () => {
+    const { reports } = await scanPaths([dir], opts(mode));
+    const summary = new SummaryBuilder();
+    const parts: string[] = [];
+    await scanStream([dir], opts(mode), 'json', (e) => {
+      summary.add(e);
+      parts.push(e.json!);
+    });
+    const base = { tool: { name: 'muslcheck', version: 't' }, target };
+    expect(jsonHead(base) + parts.join(',') + jsonTail(summary.build(), parts.length)).toBe(formatJson(reports, base));
+  }, 30_000);
+});
+
+describe('the calling thread and the pool agree', () => {
+  it('on the samples, report for report', async () => {
+    const samples = join(root, 'samples/bin');
+    const one = await scanPaths([samples], opts({ jobs: 1 }));
+    const two = await scanPaths([samples], opts({ jobs: 2, smallScan: 0 }));
+    expect(two.stats.threads).toBe(2);
+    expect(JSON.stringify(two.reports)).toBe(JSON.stringify(one.reports));
+  }, 60_000);
+});
+
+describe('Walker', () => {
+  it('reports a directory that cannot be listed, and goes on', () => {
+    const t = mkdtempSync(join(tmpdir(), 'muslcheck-walk-'));
+    try {
+      writeFileSync(join(t, 'a.txt'), 'x');
+      mkdirSync(join(t, 'b'));
+      writeFileSync(join(t, 'b/c.txt'), 'x');
+      writeFileSync(join(t, 'd.txt'), 'x');
+      const w = new Walker([t]);
+      expect(w.next(1)).toEqual([{ kind: 'file', path: join(t, 'a.txt'), dir: t, name: 'a.txt' }]);
+      rmSync(join(t, 'b'), { recursive: true }); // listed by its parent, gone before it is read
+      const rest = w.next(100)!.map((e) => [rel2(t, e.path), e.kind, 'reason' in e ? e.reason : null]);
+      expect(rest).toEqual([
+        ['b', 'unreadable', 'cannot list directory: ENOENT'],
+        ['d.txt', 'file', null],
+      ]);
+      expect(w.next(100)).toBeNull();
+    } finally {
+      rmSync(t, { recursive: true, force: true });
+    }
+  });
+
+  it('drops a path inside another given directory, and sorts the roots like the walk', () => {
+    const w = new Walker([join(dir, 'app'), dir, join(dir, 'app/lib/libbundle.so.1')]);
+    const all: string[] = [];
+    for (let b = w.next(2); b !== null; b = w.next(2)) all.push(...b.map((e) => rel(e.path)));
+    expect(all).toEqual(['a-b', 'app/app-bundled', 'app/lib/libbundle.so.1', 'fortify', 'notes.txt', 'truncated']);
+  });
+});
+
+/** rel2 is a path relative to `base`. */
+function rel2(base: string, p: string): string {
+  return p.slice(base.length + 1);
+}
+
+/** asNobody runs the CLI as an unprivileged user (root reads every directory). */
+const canDropPrivileges = process.getuid?.() === 0 && (() => {
+  try {
+    execFileSync('runuser', ['-u', 'nobody', '--', 'true']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe.skipIf(!canDropPrivileges)('as an unprivileged user', () => {
+  it('a directory without permission is reported unreadable, and the gate fails (exit 1)', () => {
+    const t = mkdtempSync(join(tmpdir(), 'muslcheck-perm-'));
+    try {
+      execFileSync('chmod', ['755', t]);
+      mkdirSync(join(t, 'secret'), { mode: 0o700 });
+      writeFileSync(join(t, 'secret/x'), 'x');
+      writeFileSync(join(t, 'ok.txt'), 'x');
+      let status = 0;
+      let out = '';
+      try {
+        out = execFileSync('runuser', ['-u', 'nobody', '--', process.execPath, join(root, 'bin/muslcheck.js'), 'scan', t, '--format', 'json', '--no-cache', '--fail-on', 'error'], { encoding: 'utf8' });
+      } catch (e) {
+        status = (e as { status: number }).status;
+        out = (e as { stdout: string }).stdout;
+      }
+      const doc = JSON.parse(out) as { files: Array<{ path: string; kind: string; error: { message: string } | null }> };
+      expect(doc.files.map((f) => [rel2(t, f.path), f.kind, f.error?.message ?? null])).toEqual([
+        ['ok.txt', 'not-elf', null],
+        ['secret', 'unreadable', 'cannot list directory: EACCES'],
+      ]);
+      expect(status).toBe(1);
+    } finally {
+      rmSync(t, { recursive: true, force: true });
+    }
   });
 });

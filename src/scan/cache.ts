@@ -1,0 +1,394 @@
+/**
+ * cache: the persistent scan cache. A re-scan of an unchanged tree reads one `lstat` per
+ * file instead of opening it, and takes each ELF file's reading from the cache.
+ *
+ * What is cached is the *reading* of each file (not-ELF, malformed, or the ELF facts the
+ * analysis needs), keyed by (device, inode, size, mtime, ctime). The analysis itself is
+ * redone on every run: it depends on the other files of the tree, the target and the
+ * options, and it is cheap next to I/O.
+ *
+ * One cache file per set of scanned directories and read mode, under
+ * `$MUSLCHECK_CACHE_DIR`, else `$XDG_CACHE_HOME/muslcheck`, else `~/.cache/muslcheck`.
+ * Layout (all integers little-endian):
+ *
+ *   "MUSLCHK\0" | u32 format | u32 idLength | id (utf8) | u32 dirCount | f64 indexLength
+ *   index: dirCount x ( u32 pathLength | dir path (utf8) | u32 blobLength | blob )
+ *   sha1(index) (20 bytes)
+ *   payloads (concatenated)
+ *
+ * A directory blob is a list of ( u16 nameLength | name | f64 dev ino size mtimeMs
+ * ctimeMs | u8 kind | f64 payloadOffset | u32 payloadLength | u32 payloadCheck ).
+ * The id names the tool version, the database fingerprint and the read mode: a cache made
+ * by another version is not read. The index is checksummed as a whole and each payload on
+ * its own (first 4 bytes of its SHA-1): a corrupt cache is ignored, never trusted.
+ *
+ * Writes go to a temporary file in the same directory, then `rename` over the old one:
+ * two runs sharing a cache each write a whole file and the last rename wins; a reader
+ * holds its own descriptor of the file it opened, so a concurrent rename cannot mix
+ * two versions.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** CACHE_FORMAT is bumped whenever the layout or the payload encoding changes. */
+export const CACHE_FORMAT = 1;
+/** MAGIC starts every cache file. */
+const MAGIC = Buffer.from('MUSLCHK\0', 'latin1');
+/** MAX_CACHE_FILES bounds how many cache files (scanned trees) are kept; the least recently used go. */
+export const MAX_CACHE_FILES = 16;
+/** RACY_MS: a file modified this close to the scan's start may change again within the same mtime tick; it is not cached. */
+export const RACY_MS = 2000;
+/** MAX_INDEX bounds the index section read into memory. */
+const MAX_INDEX = 1 << 30;
+
+/** FileKey identifies one version of a file's bytes (as git's index does, from lstat). */
+export interface FileKey {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
+/** CachedKind is what a cached reading said. Unreadable files are never cached. */
+export type CachedKind = 'not-elf' | 'elf' | 'malformed';
+
+const KINDS: readonly CachedKind[] = ['not-elf', 'elf', 'malformed'];
+
+/** CacheEntry is one file's cached reading: its key, what it was, and where its payload lies. */
+export interface CacheEntry {
+  key: FileKey;
+  kind: CachedKind;
+  /** payload location in the cache file (offset from the payload section's start). */
+  offset: number;
+  length: number;
+  check: number;
+}
+
+/** NewEntry is one file's reading to store: a fresh payload, or an unchanged one to copy from the old file. */
+export interface NewEntry {
+  name: string;
+  key: FileKey;
+  kind: CachedKind;
+  payload: Uint8Array | null;
+  reuse: CacheEntry | null;
+}
+
+/** fileKeyOf takes the cache key from lstat/fstat results. */
+export function fileKeyOf(st: Stats): FileKey {
+  return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+}
+
+/** sameKey says whether two keys name the same bytes. */
+export function sameKey(a: FileKey, b: FileKey): boolean {
+  return a.ino === b.ino && a.dev === b.dev && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
+}
+
+/** isRacy: the file changed so shortly before the scan began that a later change could keep the same key. */
+export function isRacy(key: FileKey, scanStartMs: number): boolean {
+  return key.mtimeMs >= scanStartMs - RACY_MS || key.ctimeMs >= scanStartMs - RACY_MS;
+}
+
+/** payloadCheck is the first 4 bytes of a payload's SHA-1, as an unsigned integer. */
+export function payloadCheck(payload: Uint8Array): number {
+  return createHash('sha1').update(payload).digest().readUInt32LE(0);
+}
+
+/** defaultCacheDir is where cache files live: MUSLCHECK_CACHE_DIR, XDG_CACHE_HOME/muslcheck, or ~/.cache/muslcheck. */
+export function defaultCacheDir(env: Readonly<Record<string, string | undefined>>): string {
+  if (env.MUSLCHECK_CACHE_DIR) return env.MUSLCHECK_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'muslcheck');
+  return join(homedir(), '.cache', 'muslcheck');
+}
+
+/** cacheFileName names the cache file for a set of scanned directories (absolute, sorted) and a read mode. */
+export function cacheFileName(dir: string, roots: readonly string[], mode: string): string {
+  const h = createHash('sha1').update(JSON.stringify({ roots: [...roots].sort(), mode })).digest('hex').slice(0, 20);
+  return join(dir, `scan-${h}.bin`);
+}
+
+/** encodeDirectory encodes one directory's entries (payload offsets already assigned). */
+export function encodeDirectory(entries: ReadonlyArray<{ name: string; key: FileKey; kind: CachedKind; offset: number; length: number; check: number }>): Buffer {
+  let size = 0;
+  const names = entries.map((e) => Buffer.from(e.name, 'utf8'));
+  for (const n of names) size += 2 + n.length + 5 * 8 + 1 + 8 + 4 + 4;
+  const b = Buffer.allocUnsafe(size);
+  let o = 0;
+  entries.forEach((e, i) => {
+    const n = names[i]!;
+    o = b.writeUInt16LE(n.length, o);
+    o += n.copy(b, o);
+    o = b.writeDoubleLE(e.key.dev, o);
+    o = b.writeDoubleLE(e.key.ino, o);
+    o = b.writeDoubleLE(e.key.size, o);
+    o = b.writeDoubleLE(e.key.mtimeMs, o);
+    o = b.writeDoubleLE(e.key.ctimeMs, o);
+    o = b.writeUInt8(KINDS.indexOf(e.kind), o);
+    o = b.writeDoubleLE(e.offset, o);
+    o = b.writeUInt32LE(e.length, o);
+    o = b.writeUInt32LE(e.check >>> 0, o);
+  });
+  return b;
+}
+
+/** decodeDirectory decodes a directory blob; null when it is inconsistent (a corrupt blob is a miss, not an error). */
+export function decodeDirectory(blob: Uint8Array): Map<string, CacheEntry> | null {
+  const b = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+  const out = new Map<string, CacheEntry>();
+  let o = 0;
+  const fixed = 5 * 8 + 1 + 8 + 4 + 4;
+  while (o < b.length) {
+    if (o + 2 > b.length) return null;
+    const n = b.readUInt16LE(o);
+    o += 2;
+    if (o + n + fixed > b.length) return null;
+    const name = b.toString('utf8', o, o + n);
+    o += n;
+    const key = { dev: b.readDoubleLE(o), ino: b.readDoubleLE(o + 8), size: b.readDoubleLE(o + 16), mtimeMs: b.readDoubleLE(o + 24), ctimeMs: b.readDoubleLE(o + 32) };
+    const kind = KINDS[b.readUInt8(o + 40)];
+    const offset = b.readDoubleLE(o + 41);
+    const length = b.readUInt32LE(o + 49);
+    const check = b.readUInt32LE(o + 53);
+    o += fixed;
+    if (kind === undefined || !Number.isSafeInteger(offset) || offset < 0) return null;
+    out.set(name, { key, kind, offset, length, check });
+  }
+  return out;
+}
+
+/** readPayload reads and verifies one payload from an open cache file; null when it does not check out. */
+export function readPayload(fd: number, payloadBase: number, e: CacheEntry): Buffer | null {
+  if (e.length === 0) return e.check === payloadCheck(Buffer.alloc(0)) ? Buffer.alloc(0) : null;
+  const buf = Buffer.allocUnsafe(e.length);
+  let done = 0;
+  try {
+    while (done < e.length) {
+      const n = readSync(fd, buf, done, e.length - done, payloadBase + e.offset + done);
+      if (n === 0) return null;
+      done += n;
+    }
+  } catch {
+    return null;
+  }
+  return payloadCheck(buf) === e.check ? buf : null;
+}
+
+/** CacheFile is an opened, validated cache file: its directory index and a descriptor for payloads. */
+export class CacheFile {
+  private constructor(
+    readonly path: string,
+    /** fd stays open for the whole scan; worker threads share it (one process, one descriptor table). */
+    readonly fd: number,
+    readonly payloadBase: number,
+    /** directory (absolute) -> encoded entries. */
+    readonly dirs: Map<string, Buffer>,
+    /** entry count over all directories. */
+    readonly entries: number,
+  ) {}
+
+  /** open reads and checks a cache file; null when it is missing, made by another version, or corrupt. */
+  static open(path: string, id: string): CacheFile | null {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      return null;
+    }
+    try {
+      const parsed = CacheFile.parse(fd, id);
+      if (parsed === null) {
+        closeSync(fd);
+        return null;
+      }
+      return new CacheFile(path, fd, parsed.payloadBase, parsed.dirs, parsed.entries);
+    } catch {
+      closeSync(fd);
+      return null;
+    }
+  }
+
+  /** parse validates the header and the index checksum and splits the index by directory. */
+  private static parse(fd: number, id: string): { payloadBase: number; dirs: Map<string, Buffer>; entries: number } | null {
+    const size = fstatSync(fd).size;
+    const idBytes = Buffer.from(id, 'utf8');
+    const headLen = MAGIC.length + 4 + 4 + idBytes.length + 4 + 8;
+    if (size < headLen + 20) return null;
+    const head = readExactly(fd, 0, headLen);
+    if (head === null || !head.subarray(0, MAGIC.length).equals(MAGIC)) return null;
+    let o = MAGIC.length;
+    if (head.readUInt32LE(o) !== CACHE_FORMAT) return null;
+    o += 4;
+    if (head.readUInt32LE(o) !== idBytes.length) return null;
+    o += 4;
+    if (!head.subarray(o, o + idBytes.length).equals(idBytes)) return null;
+    o += idBytes.length;
+    const dirCount = head.readUInt32LE(o);
+    o += 4;
+    const indexLength = head.readDoubleLE(o);
+    if (!Number.isSafeInteger(indexLength) || indexLength < 0 || indexLength > MAX_INDEX || headLen + indexLength + 20 > size) return null;
+    const index = readExactly(fd, headLen, indexLength + 20);
+    if (index === null) return null;
+    const digest = createHash('sha1').update(index.subarray(0, indexLength)).digest();
+    if (!digest.equals(index.subarray(indexLength))) return null;
+    const dirs = new Map<string, Buffer>();
+    let p = 0;
+    let entries = 0;
+    for (let i = 0; i < dirCount; i++) {
+      if (p + 4 > indexLength) return null;
+      const n = index.readUInt32LE(p);
+      p += 4;
+      if (p + n + 4 > indexLength) return null;
+      const dir = index.toString('utf8', p, p + n);
+      p += n;
+      const len = index.readUInt32LE(p);
+      p += 4;
+      if (p + len > indexLength) return null;
+      const blob = index.subarray(p, p + len);
+      p += len;
+      dirs.set(dir, blob);
+      entries += countEntries(blob);
+    }
+    if (p !== indexLength) return null;
+    return { payloadBase: headLen + indexLength + 20, dirs, entries };
+  }
+
+  /** close releases the descriptor. */
+  close(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+  }
+}
+
+/** countEntries counts the entries of a blob without decoding names (for the "nothing changed" test). */
+function countEntries(blob: Buffer): number {
+  let o = 0;
+  let n = 0;
+  const fixed = 5 * 8 + 1 + 8 + 4 + 4;
+  while (o + 2 <= blob.length) {
+    o += 2 + blob.readUInt16LE(o) + fixed;
+    n++;
+  }
+  return n;
+}
+
+/** readExactly reads `length` bytes at `offset`, or null on a short read. */
+function readExactly(fd: number, offset: number, length: number): Buffer | null {
+  const b = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, b, done, length - done, offset + done);
+    if (n === 0) return null;
+    done += n;
+  }
+  return b;
+}
+
+/**
+ * writeCacheFile writes a complete cache file atomically: a temporary file beside it,
+ * then rename. Unchanged payloads are copied from `old`. Returns the bytes written.
+ */
+export function writeCacheFile(path: string, id: string, dirs: ReadonlyMap<string, readonly NewEntry[]>, old: CacheFile | null): number {
+  const payloads: Buffer[] = [];
+  let payloadSize = 0;
+  const index: Buffer[] = [];
+  for (const [dir, entries] of dirs) {
+    const placed = entries.map((e) => {
+      let bytes: Buffer | null = null;
+      if (e.payload !== null) bytes = Buffer.from(e.payload.buffer, e.payload.byteOffset, e.payload.byteLength);
+      else if (e.reuse !== null && old !== null) bytes = readPayload(old.fd, old.payloadBase, e.reuse);
+      if (bytes === null) bytes = Buffer.alloc(0);
+      const at = { name: e.name, key: e.key, kind: e.kind, offset: payloadSize, length: bytes.length, check: payloadCheck(bytes) };
+      payloads.push(bytes);
+      payloadSize += bytes.length;
+      return at;
+    });
+    const name = Buffer.from(dir, 'utf8');
+    const blob = encodeDirectory(placed);
+    const lens = Buffer.allocUnsafe(4);
+    lens.writeUInt32LE(name.length, 0);
+    const blobLen = Buffer.allocUnsafe(4);
+    blobLen.writeUInt32LE(blob.length, 0);
+    index.push(lens, name, blobLen, blob);
+  }
+  const indexBuf = Buffer.concat(index);
+  const idBytes = Buffer.from(id, 'utf8');
+  const head = Buffer.alloc(MAGIC.length + 4 + 4 + idBytes.length + 4 + 8);
+  let o = MAGIC.copy(head, 0);
+  o = head.writeUInt32LE(CACHE_FORMAT, o);
+  o = head.writeUInt32LE(idBytes.length, o);
+  o += idBytes.copy(head, o);
+  o = head.writeUInt32LE(dirs.size, o);
+  head.writeDoubleLE(indexBuf.length, o);
+  const digest = createHash('sha1').update(indexBuf).digest();
+
+  mkdirSync(join(path, '..'), { recursive: true });
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  let written = 0;
+  try {
+    for (const part of [head, indexBuf, digest, ...payloads]) written += writeFully(fd, part);
+  } catch (e) {
+    closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* gone */
+    }
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+  return written;
+}
+
+/** writeFully writes a whole buffer (write(2) may write less than asked). */
+function writeFully(fd: number, b: Buffer): number {
+  let done = 0;
+  while (done < b.length) done += writeSync(fd, b, done, b.length - done);
+  return done;
+}
+
+/**
+ * pruneCacheDir keeps the MAX_CACHE_FILES most recently used cache files and removes
+ * temporary files abandoned by runs that died (older than an hour).
+ */
+export function pruneCacheDir(dir: string, keep = MAX_CACHE_FILES): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  const files: Array<{ path: string; mtime: number }> = [];
+  for (const n of names) {
+    const p = join(dir, n);
+    let st: Stats;
+    try {
+      st = statSync(p);
+    } catch {
+      continue;
+    }
+    if (n.startsWith('scan-') && n.endsWith('.tmp') && now - st.mtimeMs > 3_600_000) {
+      tryUnlink(p);
+    } else if (n.startsWith('scan-') && n.endsWith('.bin')) {
+      files.push({ path: p, mtime: st.mtimeMs });
+    }
+  }
+  files.sort((a, b) => b.mtime - a.mtime);
+  for (const f of files.slice(keep)) tryUnlink(f.path);
+}
+
+/** tryUnlink removes a file, ignoring failure (another run may have removed it). */
+function tryUnlink(p: string): void {
+  try {
+    unlinkSync(p);
+  } catch {
+    /* ignore */
+  }
+}

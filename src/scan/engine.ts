@@ -1,0 +1,359 @@
+/**
+ * engine: the per-file work of a scan, the same in the main thread (small scans) and in
+ * each worker thread (large ones). Only plain data goes in and out, so the same calls
+ * cross a MessagePort unchanged.
+ *
+ * Phase 1, `read`: sniff the magic (4 bytes), read ELF files with positioned reads, or
+ * take the reading from the cache. ELF facts stay in the engine that read them; the main
+ * thread gets what library lookup needs (soname, needed, run paths) and the export index.
+ *
+ * Phase 2, `analyze`: once the whole tree is known (a library anywhere in it can satisfy
+ * any file's DT_NEEDED), resolve each file the engine holds and render its report.
+ */
+import { closeSync, constants as fsConstants, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ElfError, isElfMagic, readElfFd, NameIndex, type ElfInfo } from '../elf/index.js';
+import { analyzeElf, internalErrorReport, ANALYSIS_READ, type LibraryLookup, type LoadedLibrary, type PackageInfo } from '../analyze/index.js';
+import type { FileReport, Verdict } from '../analyze/types.js';
+import { loadDatabase } from '../db/index.js';
+import type { Database, TargetInfo } from '../db/types.js';
+import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
+import { fileEntryJson } from '../report/json.js';
+import { decodeDirectory, fileKeyOf, isRacy, readPayload, sameKey, type CacheEntry, type CachedKind, type FileKey } from './cache.js';
+import { decodeElf, encodeElf } from './payload.js';
+
+/** EngineInit is everything an engine needs; plain data, so it can be posted to a worker. */
+export interface EngineInit {
+  /** target id as the database resolves it (`alpine:3.22`, `musl:1.2.5`). */
+  target: string;
+  dataDir?: string;
+  /** read and report every export (`--exports`); otherwise only the export index is built. */
+  includeExports: boolean;
+  /** resolve against Debian's musl exports (the oracle tests only). */
+  debianMusl?: boolean;
+  cwd: string;
+  /** the open cache file (a descriptor of this process, so every thread can pread it), or null. */
+  cache: { fd: number; payloadBase: number } | null;
+  /** whether to produce cache entries (keys need one lstat per file). */
+  cacheWrite: boolean;
+  scanStartMs: number;
+  suppress: SuppressionSpec | null;
+}
+
+/** ReadItem is one file to read in phase 1. */
+export interface ReadItem {
+  id: number;
+  /** the path as the report prints it (relative to cwd, or absolute). */
+  path: string;
+  /** index into ReadBatch.dirs of the cached entries of the file's directory, or -1. */
+  dir: number;
+  /** the file's name within its directory (the cache's key). */
+  name: string;
+  /** where to read the bytes when not at `path` (the staged copy of a file). */
+  source?: string;
+  /** read for library lookup only (a --library-path file): nothing is kept, nothing reported. */
+  libraryOnly?: boolean;
+}
+
+/** ReadBatch is a group of files and the cached entries of their directories. */
+export interface ReadBatch {
+  items: ReadItem[];
+  dirs: Uint8Array[];
+}
+
+/** LibraryMeta is what library lookup needs of an ELF file. */
+export interface LibraryMeta {
+  /** absolute path. */
+  abs: string;
+  soname: string | null;
+  needed: string[];
+  rpath: string[] | null;
+  runpath: string[] | null;
+}
+
+/** CacheUpdate is what a read tells the cache to keep for a file. */
+export interface CacheUpdate {
+  key: FileKey;
+  kind: CachedKind;
+  /** a fresh payload, or null with `reuse` when the cached one is still right. */
+  payload: Uint8Array | null;
+  reuse: CacheEntry | null;
+}
+
+/** ReadResult is one file's outcome in phase 1. */
+export type ReadResult =
+  | { id: number; kind: 'not-elf'; bytesRead: number; hit: boolean; cache: CacheUpdate | null }
+  | { id: number; kind: 'malformed' | 'unreadable'; error: ErrorInfo; bytesRead: number; hit: boolean; cache: CacheUpdate | null }
+  | { id: number; kind: 'elf'; meta: LibraryMeta; index: Float64Array; size: number; bytesRead: number; hit: boolean; cache: CacheUpdate | null };
+
+/** ErrorInfo is a reader error as plain data. */
+export interface ErrorInfo {
+  kind: 'malformed' | 'unreadable';
+  message: string;
+  offset: number | null;
+  field: string | null;
+}
+
+/** TreeTable is the whole tree's libraries: metadata, and every export index in one array. */
+export interface TreeTable {
+  libs: LibraryMeta[];
+  /** [offset, length] of each lib's hashes in `hashes`. */
+  spans: Float64Array;
+  hashes: Float64Array;
+  libraryPath: string[];
+}
+
+/** AnalyzeMode: render JSON fragments here (the streaming report), or hand back the reports. */
+export type AnalyzeMode = 'json' | 'report';
+
+/** Analyzed is one file's outcome in phase 2. */
+export interface Analyzed {
+  id: number;
+  verdict: Verdict | null;
+  unresolved: string[];
+  json: string | null;
+  report: FileReport | null;
+}
+
+/** OPEN_FLAGS: read-only and non-blocking, so a FIFO swapped in for a file cannot hang the scan. */
+const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
+/** MAGIC is the reusable 4-byte sniff buffer (reads are synchronous, so it is never shared). */
+const MAGIC = Buffer.alloc(4);
+
+/** errorInfo turns any thrown value into a reader error as data. */
+export function errorInfo(e: unknown, path: string): ErrorInfo {
+  if (e instanceof ElfError && (e.kind === 'malformed' || e.kind === 'unreadable')) return { kind: e.kind, message: e.reason, offset: e.offset, field: e.field };
+  const err = e as NodeJS.ErrnoException;
+  return { kind: 'unreadable', message: err?.code ? `${err.code}: ${String(err.message).replace(/^[A-Z]+: /, '')}` : String(err?.message ?? e ?? path), offset: null, field: null };
+}
+
+/** Engine does the per-file work of one thread. */
+export class Engine {
+  readonly db: Database;
+  readonly target: TargetInfo;
+  private readonly held = new Map<number, { path: string; elf: ElfInfo }>();
+  private lookup: LibraryLookup | null = null;
+  private readonly suppressor: Suppressor | null;
+  private readonly packageOf = packageFinder();
+
+  constructor(readonly init: EngineInit) {
+    this.db = loadDatabase(init.dataDir);
+    this.target = this.db.resolveTarget(init.target);
+    this.suppressor = init.suppress ? compileSuppressions(init.suppress) : null;
+  }
+
+  /** read does phase 1 for a batch. */
+  read(batch: ReadBatch): ReadResult[] {
+    const dirs = batch.dirs.map((b) => decodeDirectory(b));
+    return batch.items.map((item) => this.readOne(item, item.dir >= 0 ? (dirs[item.dir] ?? null) : null));
+  }
+
+  /** readOne reads one file: from the cache when its key still matches, else from disk. */
+  private readOne(item: ReadItem, cached: Map<string, CacheEntry> | null): ReadResult {
+    const { id } = item;
+    const path = item.source ?? item.path;
+    let key: FileKey | null = null;
+    if (this.init.cacheWrite || cached !== null) {
+      let st: Stats;
+      try {
+        st = statSync(path); // follows a link named on the command line, or followed by --follow-symlinks
+      } catch (e) {
+        return { id, kind: 'unreadable', error: errorInfo(e, path), bytesRead: 0, hit: false, cache: null };
+      }
+      if (!st.isFile()) return { id, kind: 'unreadable', error: { kind: 'unreadable', message: 'not a regular file', offset: null, field: null }, bytesRead: 0, hit: false, cache: null };
+      key = fileKeyOf(st);
+    }
+    const entry = key !== null ? cached?.get(item.name) : undefined;
+    if (key !== null && entry !== undefined && sameKey(entry.key, key)) {
+      const hit = this.fromCache(item, key, entry);
+      if (hit !== null) return hit;
+    }
+    const result = this.fromDisk(item);
+    if (key !== null && this.init.cacheWrite && !isRacy(key, this.init.scanStartMs)) result.cache = this.cacheUpdate(result, key, item);
+    return result;
+  }
+
+  /** fromCache rebuilds a result from a cached entry; null when its payload fails its check. */
+  private fromCache(item: ReadItem, key: FileKey, entry: CacheEntry): ReadResult | null {
+    const { id } = item;
+    const cache = this.init.cacheWrite ? { key, kind: entry.kind, payload: null, reuse: entry } : null;
+    if (entry.kind === 'not-elf') return { id, kind: 'not-elf', bytesRead: 0, hit: true, cache };
+    const c = this.init.cache;
+    if (c === null) return null;
+    const payload = readPayload(c.fd, c.payloadBase, entry);
+    if (payload === null) return null;
+    if (entry.kind === 'malformed') {
+      let error: ErrorInfo;
+      try {
+        error = JSON.parse(payload.toString('utf8')) as ErrorInfo;
+      } catch {
+        return null;
+      }
+      return { id, kind: 'malformed', error, bytesRead: 0, hit: true, cache };
+    }
+    const elf = decodeElf(payload);
+    if (elf === null || (this.init.includeExports && elf.exports.length === 0 && elf.exportIndex !== null && elf.exportIndex.length > 0)) return null;
+    return this.elfResult(item, elf, key.size, 0, true, cache);
+  }
+
+  /** fromDisk sniffs 4 bytes and reads an ELF file with positioned reads. */
+  private fromDisk(item: ReadItem): ReadResult {
+    const { id } = item;
+    const path = item.source ?? item.path;
+    let fd: number;
+    try {
+      fd = openSync(path, OPEN_FLAGS);
+    } catch (e) {
+      return { id, kind: 'unreadable', error: errorInfo(e, path), bytesRead: 0, hit: false, cache: null };
+    }
+    try {
+      let n: number;
+      try {
+        n = readSync(fd, MAGIC, 0, 4, 0);
+      } catch (e) {
+        return { id, kind: 'unreadable', error: errorInfo(e, path), bytesRead: 0, hit: false, cache: null };
+      }
+      if (n < 4 || !isElfMagic(MAGIC)) return { id, kind: 'not-elf', bytesRead: n, hit: false, cache: null };
+      let size: number;
+      try {
+        const st = fstatSync(fd);
+        if (!st.isFile()) return { id, kind: 'unreadable', error: { kind: 'unreadable', message: 'not a regular file', offset: null, field: null }, bytesRead: n, hit: false, cache: null };
+        size = st.size;
+      } catch (e) {
+        return { id, kind: 'unreadable', error: errorInfo(e, path), bytesRead: n, hit: false, cache: null };
+      }
+      try {
+        const elf = readElfFd(fd, size, item.path, this.init.includeExports ? { exports: true, exportFilter: ANALYSIS_READ.exportFilter! } : ANALYSIS_READ);
+        return this.elfResult(item, elf, size, n + elf.bytesRead, false, null);
+      } catch (e) {
+        return { id, kind: e instanceof ElfError && e.kind === 'unreadable' ? 'unreadable' : 'malformed', error: errorInfo(e, path), bytesRead: n, hit: false, cache: null } as ReadResult;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** elfResult keeps the facts (unless library-only) and returns what the main thread needs. */
+  private elfResult(item: ReadItem, elf: ElfInfo, size: number, bytesRead: number, hit: boolean, cache: CacheUpdate | null): ReadResult {
+    if (!item.libraryOnly) this.held.set(item.id, { path: item.path, elf });
+    const meta: LibraryMeta = { abs: resolve(this.init.cwd, item.path), soname: elf.soname, needed: elf.needed, rpath: elf.rpath, runpath: elf.runpath };
+    // The main thread gets a copy of the index (the held facts keep theirs for the file's own namespace).
+    return { id: item.id, kind: 'elf', meta, index: (elf.exportIndex ?? new Float64Array(0)).slice(), size, bytesRead, hit, cache };
+  }
+
+  /** cacheUpdate encodes what the cache keeps for a fresh reading. */
+  private cacheUpdate(r: ReadResult, key: FileKey, item: ReadItem): CacheUpdate | null {
+    if (r.kind === 'not-elf') return { key, kind: 'not-elf', payload: new Uint8Array(0), reuse: null };
+    if (r.kind === 'malformed') return { key, kind: 'malformed', payload: Buffer.from(JSON.stringify(r.error), 'utf8'), reuse: null };
+    if (r.kind === 'elf') {
+      const held = this.held.get(item.id)?.elf;
+      return held ? { key, kind: 'elf', payload: encodeElf(held), reuse: null } : null;
+    }
+    return null;
+  }
+
+  /** setTree installs the whole tree's library table for phase 2. */
+  setTree(table: TreeTable): void {
+    const byPath = new Map<string, LoadedLibrary>();
+    table.libs.forEach((m, i) => {
+      const off = table.spans[i * 2]!;
+      const len = table.spans[i * 2 + 1]!;
+      byPath.set(m.abs, { path: m.abs, soname: m.soname, needed: m.needed, rpath: m.rpath, runpath: m.runpath, names: new NameIndex(table.hashes.subarray(off, off + len)) });
+    });
+    this.lookup = treeLookup(byPath, table.libraryPath);
+  }
+
+  /** analyze does phase 2 for files this engine read, and forgets them. */
+  analyze(ids: readonly number[], mode: AnalyzeMode): Analyzed[] {
+    const lookup = this.lookup;
+    if (lookup === null) throw new Error('analyze before setTree');
+    return ids.map((id) => {
+      const held = this.held.get(id);
+      if (held === undefined) throw new Error(`file ${id} is not held by this engine`);
+      this.held.delete(id);
+      let report: FileReport;
+      try {
+        report = analyzeElf(held.path, held.elf, {
+          db: this.db,
+          target: this.target,
+          lookup,
+          packageOf: this.packageOf,
+          includeExports: this.init.includeExports,
+          debianMusl: this.init.debianMusl === true,
+          suppress: this.suppressor ?? undefined,
+        });
+      } catch (e) {
+        report = internalErrorReport(held.path, e);
+      }
+      return {
+        id,
+        verdict: report.verdict,
+        unresolved: report.unresolved,
+        json: mode === 'json' ? fileEntryJson(report, this.init.includeExports) : null,
+        report: mode === 'report' ? report : null,
+      };
+    });
+  }
+}
+
+/** transferables lists the buffers a read result can hand over without copying. */
+export function transferables(results: readonly ReadResult[]): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const r of results) {
+    if (r.kind === 'elf' && r.index.byteLength > 0) out.push(r.index.buffer as ArrayBuffer);
+    const p = r.cache?.payload;
+    if (p && p.byteLength > 0 && p.byteOffset === 0 && p.byteLength === p.buffer.byteLength) out.push(p.buffer as ArrayBuffer);
+  }
+  return [...new Set(out)];
+}
+
+/** searchDirs lists where the loader looks for a requester's DT_NEEDED: RUNPATH (else RPATH) with $ORIGIN, then its own folder. */
+function searchDirs(req: { path: string; rpath: string[] | null; runpath: string[] | null }): string[] {
+  const origin = dirname(resolve(req.path));
+  const dirs = (req.runpath ?? req.rpath ?? []).filter((d) => d !== '').map((d) => resolve(origin, d.replace(/\$(ORIGIN|\{ORIGIN\})/g, origin)));
+  return [...dirs, origin];
+}
+
+/** treeLookup finds libraries on --library-path first (as the target's loader would), then in the scanned tree by the loader's search dirs. */
+export function treeLookup(byPath: ReadonlyMap<string, LoadedLibrary>, libraryPath: readonly string[]): LibraryLookup {
+  return {
+    find(name, req) {
+      if (name.includes('/')) return byPath.get(resolve(name)) ?? null;
+      for (const d of libraryPath) {
+        const lib = byPath.get(resolve(d, name));
+        if (lib) return lib;
+      }
+      for (const d of searchDirs(req)) {
+        const lib = byPath.get(join(d, name));
+        if (lib) return lib;
+      }
+      return null;
+    },
+  };
+}
+
+/** packageFinder returns the nearest package.json above a file (cached per folder). */
+export function packageFinder(): (path: string) => PackageInfo | null {
+  const cache = new Map<string, PackageInfo | null>();
+  const find = (dir: string): PackageInfo | null => {
+    if (cache.has(dir)) return cache.get(dir)!;
+    let info: PackageInfo | null = null;
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown; libc?: unknown };
+      if (typeof pkg.name === 'string') {
+        info = {
+          name: pkg.name,
+          version: typeof pkg.version === 'string' ? pkg.version : null,
+          libc: Array.isArray(pkg.libc) ? pkg.libc.filter((x): x is string => typeof x === 'string') : null,
+          dir,
+        };
+      }
+    } catch {
+      const parent = dirname(dir);
+      info = parent === dir ? null : find(parent);
+    }
+    cache.set(dir, info);
+    return info;
+  };
+  return (path: string) => find(dirname(resolve(path)));
+}

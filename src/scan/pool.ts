@@ -1,0 +1,136 @@
+/**
+ * pool: worker threads running scan engines, with request/response calls.
+ *
+ * Each worker holds the ELF facts of the files it read, so phase-2 work for a file goes
+ * to the worker that read it. A worker that fails (an exception in a request, a crash,
+ * an exit) fails every pending call: the scan ends with a tool error, never a hang.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { AnalyzeMode, Analyzed, EngineInit, ReadBatch, ReadResult, TreeTable } from './engine.js';
+
+/** Pending is one call awaiting its answer. */
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * workerScript finds the compiled worker. From dist/ it is the sibling worker.js; when
+ * the sources run under a TypeScript-aware test runner, the build in dist/ serves (npm
+ * test builds first).
+ */
+export function workerScript(): URL {
+  const sibling = new URL('./worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(sibling))) return sibling;
+  return new URL('../../dist/scan/worker.js', import.meta.url);
+}
+
+/** Thread is one worker and its pending calls. */
+class Thread {
+  private seq = 1;
+  private readonly pending = new Map<number, Pending>();
+  private failure: Error | null = null;
+  /** outstanding counts calls in flight (the scheduler keeps each thread busy but not flooded). */
+  outstanding = 0;
+
+  constructor(readonly worker: Worker) {
+    worker.on('message', (m: { seq: number; ok: boolean; value?: unknown; error?: string }) => {
+      const p = this.pending.get(m.seq);
+      if (p === undefined) return;
+      this.pending.delete(m.seq);
+      if (m.ok) p.resolve(m.value);
+      else p.reject(new Error(`scan worker failed: ${m.error ?? 'unknown error'}`));
+    });
+    worker.on('error', (e) => this.fail(e instanceof Error ? e : new Error(String(e))));
+    worker.on('exit', (code) => this.fail(new Error(`scan worker exited with code ${code}`)));
+  }
+
+  /** fail rejects every pending call (and every later one). */
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
+  }
+
+  /** call sends a request and resolves with the worker's answer. */
+  call<T>(op: string, payload: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    const seq = this.seq++;
+    this.outstanding++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(seq, {
+        resolve: (v) => {
+          this.outstanding--;
+          resolve(v as T);
+        },
+        reject: (e) => {
+          this.outstanding--;
+          reject(e);
+        },
+      });
+      this.worker.postMessage({ seq, op, ...payload }, transfer);
+    });
+  }
+
+  /** ready resolves when the worker has built its engine (loaded the database). */
+  ready(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.set(0, { resolve: () => resolve(), reject });
+    });
+  }
+}
+
+/** WorkerPool runs `size` scan threads. */
+export class WorkerPool {
+  private constructor(private readonly threads: Thread[]) {}
+
+  /** start spawns the threads and waits until each has loaded the database. */
+  static async start(size: number, init: EngineInit): Promise<WorkerPool> {
+    const script = workerScript();
+    const threads = Array.from({ length: size }, () => new Thread(new Worker(script, { workerData: init })));
+    const pool = new WorkerPool(threads);
+    try {
+      await Promise.all(threads.map((t) => t.ready()));
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
+    return pool;
+  }
+
+  get size(): number {
+    return this.threads.length;
+  }
+
+  /** outstanding is the number of calls in flight on a thread. */
+  outstanding(thread: number): number {
+    return this.threads[thread]!.outstanding;
+  }
+
+  /** leastBusy is the thread with the fewest calls in flight. */
+  leastBusy(): number {
+    let best = 0;
+    for (let i = 1; i < this.threads.length; i++) if (this.threads[i]!.outstanding < this.threads[best]!.outstanding) best = i;
+    return best;
+  }
+
+  read(thread: number, batch: ReadBatch): Promise<ReadResult[]> {
+    return this.threads[thread]!.call('read', { batch });
+  }
+
+  tree(table: TreeTable): Promise<void[]> {
+    return Promise.all(this.threads.map((t) => t.call<void>('tree', { table })));
+  }
+
+  analyze(thread: number, ids: number[], mode: AnalyzeMode): Promise<Analyzed[]> {
+    return this.threads[thread]!.call('analyze', { ids, mode });
+  }
+
+  /** close terminates every thread. */
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.worker.terminate().catch(() => 0)));
+  }
+}
+

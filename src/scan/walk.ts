@@ -1,0 +1,293 @@
+/**
+ * walk: finds the files of a scan, in the order the report lists them.
+ *
+ * A depth-first walk whose directory entries are sorted by name, with a `/` appended to
+ * directory names, visits paths in exactly the order a plain string sort of the full
+ * paths gives ("a-b" < "a/x" because '-' < '/'). So the walk itself yields the report's
+ * order, and the report can be written while the scan runs, with flat memory.
+ *
+ * Directories are read with readdirSync (d_type from the kernel, no stat per entry).
+ * Non-regular files (FIFOs, sockets, devices) are never opened: inside a directory they
+ * are skipped; named on the command line they are reported. Symbolic links are skipped
+ * unless followed; when followed, each real directory (device, inode) is walked once, so
+ * a link loop or a link farm cannot make the walk run away.
+ *
+ * The walker is a pull iterator (`next(max)`) so the caller can interleave walking with
+ * handing work to threads.
+ */
+import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import picomatch from 'picomatch';
+
+/** WalkOptions filter and steer the walk. */
+export interface WalkOptions {
+  /** globs (relative to each directory given) a file must match; default: every file. */
+  include?: readonly string[];
+  /** globs (relative to each directory given) that skip files, and whole directories. */
+  exclude?: readonly string[];
+  /** follow symbolic links to files and directories. */
+  followSymlinks?: boolean;
+}
+
+/**
+ * WalkEntry is one thing the report will list: a file to inspect (with its directory and
+ * name, the scan cache's key), or a path that could not be walked.
+ */
+export type WalkEntry = { kind: 'file'; path: string; dir: string; name: string; source?: string } | { kind: 'unreadable'; path: string; reason: string };
+
+/** EntrySource is what the pipeline pulls entries from: a Walker, or a fixed list. */
+export interface EntrySource {
+  next(max: number): WalkEntry[] | null;
+  directories: number;
+}
+
+/** Frame is a pending item of the depth-first walk. */
+interface Frame {
+  /** display path (as the report prints it). */
+  path: string;
+  /** path relative to the root, with '/' separators (for globs). */
+  rel: string;
+  dir: boolean;
+  /** display path of the directory holding it, and its name there. */
+  parent: string;
+  name: string;
+}
+
+/** Root is one normalised command-line path. */
+interface Root {
+  path: string;
+  stats: Stats | null;
+  error: string | null;
+}
+
+/** GLOB_OPTIONS are picomatch's settings: dotfiles match, as fast-glob's `dot: true` did. */
+const GLOB_OPTIONS = { dot: true } as const;
+
+/** compareText orders strings by UTF-16 code units (locale independent). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** sortKey is the name a directory entry sorts by: directories get a trailing '/'. */
+function sortKey(name: string, dir: boolean): string {
+  return dir ? `${name}/` : name;
+}
+
+/**
+ * displayPath joins a (normalised) root and a relative path the way the report prints it:
+ * '.' disappears, '/' is not doubled. Plain concatenation: path.join per file cost more
+ * than the directory reads.
+ */
+function displayPath(root: string, rel: string): string {
+  if (root === '.') return rel;
+  return root.endsWith('/') ? root + rel : `${root}/${rel}`;
+}
+
+/** errnoCode renders a system error briefly (`EACCES`), or its message. */
+function errnoCode(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return err?.code ?? String(err?.message ?? e);
+}
+
+/** describeSpecial names a non-regular, non-directory file type. */
+function describeSpecial(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+/**
+ * normaliseRoots joins, sorts and de-duplicates the command-line paths: a path inside
+ * another given directory is dropped (the walk of that directory reaches it), so no file
+ * is listed twice and the concatenated walks stay in path order.
+ */
+function normaliseRoots(paths: readonly string[]): Root[] {
+  const roots: Root[] = [];
+  for (const p of paths) {
+    const path = p === '' ? '.' : join(p);
+    let stats: Stats | null = null;
+    let error: string | null = null;
+    try {
+      stats = statSync(path);
+    } catch (e) {
+      error = errnoCode(e);
+    }
+    roots.push({ path: path.endsWith('/') && path.length > 1 ? path.slice(0, -1) : path, stats, error });
+  }
+  const key = (r: Root): string => sortKey(r.path, r.stats?.isDirectory() === true);
+  roots.sort((a, b) => compareText(key(a), key(b)));
+  const out: Root[] = [];
+  const dirs: string[] = [];
+  for (const r of roots) {
+    const abs = resolve(r.path);
+    if (out.some((o) => o.path === r.path)) continue;
+    if (dirs.some((d) => abs === d || abs.startsWith(d === sep ? d : d + sep))) continue;
+    out.push(r);
+    if (r.stats?.isDirectory()) dirs.push(abs);
+  }
+  return out;
+}
+
+/** Walker yields the entries of a scan in report order. */
+export class Walker implements EntrySource {
+  private readonly roots: Root[];
+  private rootIndex = 0;
+  /** the current root's pending frames, last = next. */
+  private stack: Frame[] = [];
+  private currentRoot: Root | null = null;
+  private readonly include: ((p: string) => boolean) | null;
+  private readonly exclude: ((p: string) => boolean) | null;
+  private readonly follow: boolean;
+  /** real directories already walked (dev:ino), when following links. */
+  private readonly visited = new Set<string>();
+  /** directories entered, for the figures. */
+  directories = 0;
+  /** symbolic links skipped (not followed) or dropped (dangling, or a directory already walked). */
+  linksSkipped = 0;
+  /** non-regular files met inside directories (never opened). */
+  specialSkipped = 0;
+
+  constructor(paths: readonly string[], opts: WalkOptions = {}) {
+    this.roots = normaliseRoots(paths.length > 0 ? paths : ['.']);
+    this.include = opts.include && opts.include.length > 0 ? picomatch([...opts.include], GLOB_OPTIONS) : null;
+    this.exclude = opts.exclude && opts.exclude.length > 0 ? picomatch([...opts.exclude], GLOB_OPTIONS) : null;
+    this.follow = opts.followSymlinks === true;
+  }
+
+  /** next returns up to `max` entries, or null when the walk is over. */
+  next(max: number): WalkEntry[] | null {
+    const out: WalkEntry[] = [];
+    while (out.length < max) {
+      const frame = this.stack.pop();
+      if (frame === undefined) {
+        if (!this.startNextRoot(out)) break;
+        continue;
+      }
+      if (frame.dir) this.expand(frame, out);
+      else out.push({ kind: 'file', path: frame.path, dir: frame.parent, name: frame.name });
+    }
+    return out.length === 0 && this.rootIndex >= this.roots.length && this.stack.length === 0 ? null : out;
+  }
+
+  /** startNextRoot begins the next command-line path; false when there is none. */
+  private startNextRoot(out: WalkEntry[]): boolean {
+    const root = this.roots[this.rootIndex++];
+    if (root === undefined) return false;
+    this.currentRoot = root;
+    if (root.stats === null) {
+      out.push({ kind: 'unreadable', path: root.path, reason: root.error ?? 'ENOENT' });
+    } else if (root.stats.isFile()) {
+      out.push({ kind: 'file', path: root.path, dir: dirname(root.path), name: basename(root.path) });
+    } else if (root.stats.isDirectory()) {
+      if (this.follow) this.visited.add(`${root.stats.dev}:${root.stats.ino}`);
+      this.stack.push({ path: root.path, rel: '', dir: true, parent: dirname(root.path), name: basename(root.path) });
+    } else {
+      out.push({ kind: 'unreadable', path: root.path, reason: describeSpecial(root.stats) });
+    }
+    return true;
+  }
+
+  /** expand lists a directory and pushes its children, sorted, for the depth-first walk. */
+  private expand(frame: Frame, out: WalkEntry[]): void {
+    let dirents: Dirent[];
+    try {
+      dirents = readdirSync(frame.path, { withFileTypes: true });
+    } catch (e) {
+      out.push({ kind: 'unreadable', path: frame.path, reason: `cannot list directory: ${errnoCode(e)}` });
+      return;
+    }
+    this.directories++;
+    const children: Array<Frame & { key: string }> = [];
+    for (const d of dirents) {
+      const rel = frame.rel === '' ? d.name : `${frame.rel}/${d.name}`;
+      let dir: boolean;
+      if (d.isDirectory()) {
+        if (this.follow && !this.firstVisit(displayPath(frame.path, d.name))) continue;
+        dir = true;
+      } else if (d.isFile()) dir = false;
+      else if (d.isSymbolicLink()) {
+        const target = this.follow ? this.followLink(displayPath(frame.path, d.name)) : null;
+        if (target === null) {
+          this.linksSkipped++;
+          continue;
+        }
+        dir = target === 'dir';
+      } else {
+        this.specialSkipped++;
+        continue;
+      }
+      if (this.exclude !== null && this.exclude(rel)) continue;
+      if (!dir && this.include !== null && !this.include(rel)) continue;
+      children.push({ path: displayPath(this.currentRoot!.path, rel), rel, dir, parent: frame.path, name: d.name, key: sortKey(d.name, dir) });
+    }
+    children.sort((a, b) => compareText(b.key, a.key));
+    for (const c of children) this.stack.push(c);
+  }
+
+  /** firstVisit marks a real directory as walked; false when a link already led there. */
+  private firstVisit(path: string): boolean {
+    let st: Stats;
+    try {
+      st = statSync(path);
+    } catch {
+      return true; // let readdir report it
+    }
+    const id = `${st.dev}:${st.ino}`;
+    if (this.visited.has(id)) {
+      this.linksSkipped++;
+      return false;
+    }
+    this.visited.add(id);
+    return true;
+  }
+
+  /** followLink says what a link leads to: 'file', 'dir' (not walked before), or null (skip). */
+  private followLink(path: string): 'file' | 'dir' | null {
+    let st: Stats;
+    try {
+      st = statSync(path);
+    } catch {
+      return null; // dangling, or a loop the kernel refuses (ELOOP)
+    }
+    if (st.isFile()) return 'file';
+    if (!st.isDirectory()) return null;
+    const id = `${st.dev}:${st.ino}`;
+    if (this.visited.has(id)) return null;
+    this.visited.add(id);
+    return 'dir';
+  }
+}
+
+/**
+ * ListWalker hands out a fixed list of files (the staged files of `scan --staged`): each
+ * is reported under `path` and read from `source`. Symbolic links and non-regular files
+ * are skipped, as a directory walk skips them.
+ */
+export class ListWalker implements EntrySource {
+  private at = 0;
+  directories = 0;
+  private readonly files: ReadonlyArray<{ path: string; source: string }>;
+
+  constructor(files: ReadonlyArray<{ path: string; source: string }>) {
+    this.files = [...files].sort((a, b) => compareText(a.path, b.path));
+  }
+
+  next(max: number): WalkEntry[] | null {
+    if (this.at >= this.files.length) return null;
+    const out: WalkEntry[] = [];
+    while (out.length < max && this.at < this.files.length) {
+      const f = this.files[this.at++]!;
+      let st: Stats;
+      try {
+        st = lstatSync(f.source);
+      } catch (e) {
+        out.push({ kind: 'unreadable', path: f.path, reason: errnoCode(e) });
+        continue;
+      }
+      if (st.isFile()) out.push({ kind: 'file', path: f.path, dir: dirname(f.path), name: basename(f.path), source: f.source });
+    }
+    return out;
+  }
+}

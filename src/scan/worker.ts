@@ -1,0 +1,40 @@
+/**
+ * worker: a scan thread. It owns one Engine and answers the pool's requests (read a
+ * batch, take the tree, analyse files) with plain data. Anything thrown here is a bug:
+ * it is sent back as a failure, and the pool ends the scan with a tool error.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Engine, transferables, type AnalyzeMode, type EngineInit, type ReadBatch, type TreeTable } from './engine.js';
+
+/** Request is what the pool asks of a worker. */
+export type Request =
+  | { seq: number; op: 'read'; batch: ReadBatch }
+  | { seq: number; op: 'tree'; table: TreeTable }
+  | { seq: number; op: 'analyze'; ids: number[]; mode: AnalyzeMode };
+
+if (parentPort !== null) {
+  const port = parentPort;
+  let engine: Engine;
+  try {
+    engine = new Engine(workerData as EngineInit);
+    port.postMessage({ seq: 0, ok: true });
+  } catch (e) {
+    port.postMessage({ seq: 0, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    throw e;
+  }
+  port.on('message', (req: Request) => {
+    try {
+      if (req.op === 'read') {
+        const results = engine.read(req.batch);
+        port.postMessage({ seq: req.seq, ok: true, value: results }, transferables(results));
+      } else if (req.op === 'tree') {
+        engine.setTree(req.table);
+        port.postMessage({ seq: req.seq, ok: true, value: null });
+      } else {
+        port.postMessage({ seq: req.seq, ok: true, value: engine.analyze(req.ids, req.mode) });
+      }
+    } catch (e) {
+      port.postMessage({ seq: req.seq, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    }
+  });
+}
