@@ -1,0 +1,3 @@
+module example.com/muslcheck/gohello
+
+go 1.19
