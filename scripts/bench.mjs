@@ -1,53 +1,146 @@
 #!/usr/bin/env node
-// bench.mjs [TREE] [RUNS]: times a full `muslcheck scan --format json` of TREE (default /usr)
-// against scanelf and readelf over the same tree, alternated, warm caches, medians.
-// Prints files/s, ELF files/s, wall time, ratios, bytes read vs ELF bytes, peak RSS.
-// `npm run bench` builds first. Not a test: figures go to docs/performance.md by hand.
+// bench.mjs [TREE] [RUNS]: muslcheck's performance figures (docs/performance.md).
+//
+//   1. A full `muslcheck scan TREE --format json -o FILE` (every ELF file analysed, report
+//      written), cold cache (--no-cache) and warm (the cache filled by a previous run),
+//      alternated with the anchors `scanelf -R -B -F '%F;%i;%n;%S' TREE` (pax-utils) and
+//      `readelf -W -d -l --dyn-syms` on every ELF file (xargs -P per core). Medians.
+//   2. Bytes muslcheck read against the total size of the ELF files, and peak RSS.
+//   3. `muslcheck --version` start-up, median of 15.
+//   4. A pre-commit run: `muslcheck scan --staged` with 20 files staged in a repository of
+//      10,000 tracked files, median of 7.
+//
+// `npm run bench` builds first. Not a test: the figures go to docs/performance.md by hand.
+// Set BENCH_JSON=FILE to also write the figures as JSON.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
-import { join, dirname } from 'node:path';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const tree = process.argv[2] ?? '/usr';
-const runs = Number(process.argv[3] ?? 3);
+const runs = Number(process.argv[3] ?? 5);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(tmpdir(), 'muslcheck-bench.json');
-const statsFile = join(tmpdir(), 'muslcheck-bench-stats.json');
+const bin = join(root, 'bin/muslcheck.js');
+const work = mkdtempSync(join(tmpdir(), 'muslcheck-bench-'));
+const out = join(work, 'report.json');
+const statsFile = join(work, 'stats.json');
+const cacheDir = join(work, 'cache');
 
+/** median of a list of numbers. */
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-function timed(cmd, args, opts = {}) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30, ...opts });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  return { ms, status: r.status, stderr: String(r.stderr ?? '') };
-}
+/** have says whether a command is on PATH. */
 const have = (c) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0;
 
-const elfList = join(tmpdir(), 'muslcheck-bench-elves.txt');
-if (have('scanelf')) execFileSync('sh', ['-c', `scanelf -R -B -F '%F' ${tree} 2>/dev/null > ${elfList}`]);
-
-const results = { muslcheck: [], scanelf: [], readelf: [] };
-let rss = 0;
-// Warm-up: fill the page cache once.
-timed('node', [join(root, 'bin/muslcheck.js'), 'scan', tree, '--format', 'json', '--no-cache', '-o', out, '--fail-on', 'error', '--quiet']);
-for (let i = 0; i < runs; i++) {
-  const m = timed('/usr/bin/time', ['-f', '%M', 'node', join(root, 'bin/muslcheck.js'), 'scan', tree, '--format', 'json', '--no-cache', '-o', out, '--stats', statsFile, '--fail-on', 'error', '--quiet']);
-  results.muslcheck.push(m.ms);
-  rss = Math.max(rss, Number(m.stderr.trim().split('\n').pop()) * 1024 || 0);
-  if (have('scanelf')) results.scanelf.push(timed('scanelf', ['-R', '-B', '-F', '%F;%i;%n;%S', tree]).ms);
-  if (have('readelf') && have('scanelf')) results.readelf.push(timed('sh', ['-c', `xargs -P2 -n 50 readelf -W -d -l --dyn-syms < ${elfList} > /dev/null 2>&1`]).ms);
+/** timed runs a command and returns its wall time (ms), peak RSS (bytes, via /usr/bin/time) and status. */
+function timed(cmd, args, env = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const last = String(r.stderr ?? '').trim().split('\n').pop() ?? '';
+  const [rssKb, user, sys] = last.split(' ').map(Number);
+  return { ms, rss: (rssKb || 0) * 1024, cpu: ((user || 0) + (sys || 0)) * 1000, status: r.status };
 }
-const stats = JSON.parse(readFileSync(statsFile, 'utf8'));
-const m = median(results.muslcheck);
-const line = (name, xs) => (xs.length ? `${name.padEnd(10)} median ${(median(xs) / 1000).toFixed(2)} s  (runs: ${xs.map((x) => (x / 1000).toFixed(2)).join(', ')})` : `${name.padEnd(10)} not installed`);
-console.log(`tree ${tree}, ${runs} runs, ${cpus().length} cores, node ${process.version}`);
-console.log(line('muslcheck', results.muslcheck));
-console.log(line('scanelf', results.scanelf));
-console.log(line('readelf', results.readelf));
-console.log(`files ${stats.files} (${(stats.files / (m / 1000)).toFixed(0)} files/s), ELF ${stats.elfFiles} (${(stats.elfFiles / (m / 1000)).toFixed(0)} ELF files/s)`);
-if (results.scanelf.length) console.log(`ratio to scanelf ${(m / median(results.scanelf)).toFixed(2)}`);
-if (results.readelf.length) console.log(`ratio to readelf ${(m / median(results.readelf)).toFixed(2)}`);
-console.log(`bytes read ${stats.bytesRead} of ${stats.elfBytes} ELF bytes (${((100 * stats.bytesRead) / stats.elfBytes).toFixed(2)}%)`);
-console.log(`peak RSS ${(rss / 1048576).toFixed(0)} MB`);
-rmSync(out, { force: true });
+
+const scanArgs = (cache) => ['scan', tree, '--format', 'json', '-o', out, '--stats', statsFile, '--fail-on', 'error', '--quiet', ...(cache ? [] : ['--no-cache'])];
+const env = { MUSLCHECK_CACHE_DIR: cacheDir, CI: '1' };
+
+console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, parallelism ${availableParallelism()}`);
+console.log(`tree ${tree}, ${runs} runs each, alternated, warm page cache`);
+
+const elfList = join(work, 'elves.txt');
+if (have('scanelf')) execFileSync('sh', ['-c', `scanelf -R -B -F '%F' ${tree} 2>/dev/null > ${elfList}`]);
+else console.log('scanelf not installed (apt-get install pax-utils): no scanelf or readelf anchor');
+
+// Warm-up: fill the page cache, and the scan cache for the warm runs.
+timed('node', [bin, ...scanArgs(true)], env);
+const res = { cold: [], warm: [], scanelf: [], readelf: [] };
+let rssCold = 0;
+let rssWarm = 0;
+let coldStats = null;
+let warmStats = null;
+for (let i = 0; i < runs; i++) {
+  const c = timed('node', [bin, ...scanArgs(false)], env);
+  res.cold.push(c);
+  rssCold = Math.max(rssCold, c.rss);
+  coldStats = JSON.parse(readFileSync(statsFile, 'utf8'));
+  const w = timed('node', [bin, ...scanArgs(true)], env);
+  res.warm.push(w);
+  rssWarm = Math.max(rssWarm, w.rss);
+  warmStats = JSON.parse(readFileSync(statsFile, 'utf8'));
+  if (have('scanelf')) res.scanelf.push(timed('scanelf', ['-R', '-B', '-F', '%F;%i;%n;%S', tree]));
+  if (have('scanelf') && have('readelf')) res.readelf.push(timed('sh', ['-c', `xargs -P${availableParallelism()} -n 50 readelf -W -d -l --dyn-syms < ${elfList} > /dev/null 2>&1`]));
+}
+
+const fmt = (name, xs) => (xs.length ? `${name.padEnd(22)} median ${(median(xs.map((x) => x.ms)) / 1000).toFixed(2)} s wall, ${(median(xs.map((x) => x.cpu)) / 1000).toFixed(2)} s CPU  (wall: ${xs.map((x) => (x.ms / 1000).toFixed(2)).join(', ')})` : `${name.padEnd(22)} -`);
+const cold = median(res.cold.map((x) => x.ms));
+const warm = median(res.warm.map((x) => x.ms));
+console.log(fmt('muslcheck (cold)', res.cold));
+console.log(fmt('muslcheck (warm cache)', res.warm));
+console.log(fmt('scanelf', res.scanelf));
+console.log(fmt('readelf (per file)', res.readelf));
+console.log(`files ${coldStats.files} (${(coldStats.files / (cold / 1000)).toFixed(0)} files/s), ELF ${coldStats.elfFiles} (${(coldStats.elfFiles / (cold / 1000)).toFixed(0)} ELF files/s), ${coldStats.threads} threads`);
+console.log(`phases (cold, last run): threads ready ${coldStats.phases.threadsReady} ms, read ${coldStats.phases.read} ms, analysed and written ${coldStats.phases.analyze} ms`);
+if (res.scanelf.length) console.log(`ratio to scanelf: cold ${(cold / median(res.scanelf.map((x) => x.ms))).toFixed(2)}, warm ${(warm / median(res.scanelf.map((x) => x.ms))).toFixed(2)}`);
+if (res.readelf.length) console.log(`ratio to readelf: cold ${(cold / median(res.readelf.map((x) => x.ms))).toFixed(2)}`);
+console.log(`warm / cold: ${(warm / cold).toFixed(2)} (cache hits ${warmStats.cacheHits} of ${warmStats.files})`);
+console.log(`bytes read ${coldStats.bytesRead} of ${coldStats.elfBytes} ELF bytes (${((100 * coldStats.bytesRead) / coldStats.elfBytes).toFixed(2)}%)`);
+console.log(`peak RSS: cold ${(rssCold / 2 ** 20).toFixed(0)} MB, warm ${(rssWarm / 2 ** 20).toFixed(0)} MB`);
+
+// --version start-up.
+const versions = [];
+for (let i = 0; i < 15; i++) versions.push(timed('node', [bin, '--version']).ms);
+console.log(`muslcheck --version: median ${median(versions).toFixed(0)} ms`);
+
+// Pre-commit: 20 staged files in a repository of 10,000 tracked files.
+const repo = join(work, 'repo');
+mkdirSync(repo);
+const git = (...args) => execFileSync('git', ['-c', 'user.name=b', '-c', 'user.email=b@b', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+git('init', '-q');
+for (let d = 0; d < 100; d++) {
+  mkdirSync(join(repo, `d${d}`));
+  for (let f = 0; f < 100; f++) writeFileSync(join(repo, `d${d}`, `f${f}.c`), `int f${d}_${f}(void) { return ${f}; }\n`);
+}
+git('add', '.');
+git('commit', '-q', '-m', 'tree');
+const samples = ['fortify', 'fcntl64', 'hello-musl', 'cxx', 'ucontext'].map((s) => join(root, 'samples/bin', s));
+for (let i = 0; i < 20; i++) {
+  const p = i < 10 ? join(repo, `d${i}`, `bin${i}`) : join(repo, `d${i}`, `f${i}.c`);
+  if (i < 10) copyFileSync(samples[i % samples.length], p);
+  else writeFileSync(p, `int changed${i}(void) { return ${i}; }\n`);
+  git('add', p);
+}
+const hooks = [];
+for (let i = 0; i < 7; i++) {
+  const t0 = process.hrtime.bigint();
+  spawnSync('node', [bin, 'scan', '--staged', '--quiet'], { cwd: repo, stdio: 'ignore', env: { ...process.env, ...env } });
+  hooks.push(Number(process.hrtime.bigint() - t0) / 1e6);
+}
+console.log(`pre-commit (scan --staged, 20 staged of 10,000 tracked files): median ${median(hooks).toFixed(0)} ms (${hooks.map((x) => x.toFixed(0)).join(', ')})`);
+
+if (process.env.BENCH_JSON) {
+  writeFileSync(
+    process.env.BENCH_JSON,
+    JSON.stringify(
+      {
+        tree,
+        runs,
+        cores: cpus().length,
+        node: process.version,
+        coldMs: cold,
+        warmMs: warm,
+        scanelfMs: res.scanelf.length ? median(res.scanelf.map((x) => x.ms)) : null,
+        readelfMs: res.readelf.length ? median(res.readelf.map((x) => x.ms)) : null,
+        cpuMs: { cold: median(res.cold.map((x) => x.cpu)), warm: median(res.warm.map((x) => x.cpu)), scanelf: res.scanelf.length ? median(res.scanelf.map((x) => x.cpu)) : null },
+        stats: coldStats,
+        warmStats,
+        rss: { cold: rssCold, warm: rssWarm },
+        versionMs: median(versions),
+        preCommitMs: median(hooks),
+      },
+      null,
+      2,
+    ),
+  );
+}
+rmSync(work, { recursive: true, force: true });

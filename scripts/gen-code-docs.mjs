@@ -22,7 +22,11 @@ const DETAILS = {
   },
   'missing-symbol-shim': {
     seen: 'Error relocating ./app: fts_open: symbol not found',
-    sources: ['Alpine packages libucontext, musl-fts, musl-obstack, libtirpc, libbsd', 'data/shims.json (each entry names its source)'],
+    sources: [
+      'Alpine packages libucontext, musl-fts, musl-obstack, libtirpc, libbsd',
+      'data/shims.json (each entry names its source)',
+      'patchelf --add-needed inserts the new DT_NEEDED entry first; musl looks symbols up in load order (preloads, then DT_NEEDED breadth-first): measured with Debian musl 1.2.3',
+    ],
   },
   'missing-symbol-rebuild': {
     seen: 'Error relocating ./app: fcntl64: symbol not found',
@@ -50,7 +54,12 @@ const DETAILS = {
   },
   'gcompat-stub': {
     seen: 'getcontext() fails with ENOSYS under gcompat',
-    sources: ['gcompat 1.1.0 source (ucontext stub, backtrace depth)'],
+    sources: [
+      'gcompat 1.1.0 (tag 1.1.0, commit b7bfe0b): Makefile WITH_LIBUCONTEXT adds -DWITH_LIBUCONTEXT, but libgcompat/ucontext.c guards its ENOSYS getcontext with #ifndef HAVE_LIBUCONTEXT, so the stub is always built',
+      'gcompat 1.1.0 loader/loader.c: --preload "libgcompat.so.0 $LD_PRELOAD", gcompat first',
+      'musl ldso: preloaded objects come before DT_NEEDED ones in symbol lookup (measured with Debian musl 1.2.3)',
+      'gcompat 1.1.0 libgcompat/execinfo.c (backtrace depth)',
+    ],
   },
   'small-thread-stack': {
     seen: 'Segmentation fault in a thread that recurses deeply or keeps large arrays on the stack',
@@ -76,9 +85,26 @@ const DETAILS = {
     seen: 'Error relocating ./app: unsupported relocation type 37',
     sources: ['musl ldso/dynlink.c do_relocs: IRELATIVE is not handled'],
   },
-  'static-binary': { seen: 'runs; NSS lookups and dlopen may misbehave in static glibc binaries', sources: ['glibc static linking caveats (NSS, dlopen)'] },
+  'static-binary': { seen: 'runs: nothing is loaded by a dynamic loader', sources: ['System V gABI: no PT_INTERP, no DT_NEEDED'] },
+  'static-nss': {
+    seen: 'getpwnam/getgrnam return NULL for users that come from LDAP/SSSD/systemd; dlopen fails; the build printed: warning: Using \'getpwnam\' in statically linked applications requires at runtime the shared libraries from the glibc version used for linking',
+    sources: [
+      "GNU ld's warning for static getpwnam/getaddrinfo/dlopen (glibc's link-time warnings)",
+      'glibc csu/abi-note.S: crt1.o carries NT_GNU_ABI_TAG (.note.ABI-tag); musl and Go startup code do not (checked on samples/bin)',
+      'Red Hat Developer, "How we ensure statically linked applications stay that way" (2023-08-31): NSS, iconv and dlopen in static glibc',
+      'samples/bin/static-nss (getpwnam, dlopen) and samples/bin/hello-static (neither) from samples/src',
+    ],
+  },
+  'relr-unsupported': {
+    seen: 'Segmentation fault (no loader message) on Alpine 3.17: musl 1.2.3 ignores DT_RELR',
+    sources: ['musl WHATSNEW, 1.2.4 release notes: support for the RELR compressed format for relative relocations (commit d32dadd6, ldso: support DT_RELR)', 'measured: samples/bin/relr-musl crashes under Debian musl 1.2.3 ld-musl, runs under 1.2.5'],
+  },
   'host-symbols': { seen: 'musl --list on the plugin alone reports napi_*/Py* as not found; the host defines them', sources: ['Node-API and CPython extension loading'] },
   'unsupported-arch': { seen: 'no Alpine image exists for this machine', sources: ['musl supported architectures'] },
+  'arch-not-covered': {
+    seen: 'muslcheck: verdict error (or ok for a musl-linked file) with the note to run /lib/ld-musl-<arch>.so.1 --list FILE on the device',
+    sources: ['musl arch/ directory (ports: mips, mips64, mipsn32, loongarch64, ppc, ppc64, riscv32, sh, microblaze, or1k, x32...)', 'docs/data.md: the architectures the databases cover'],
+  },
   malformed: { seen: 'Error loading shared library ...: Exec format error', sources: ['System V gABI'] },
   unreadable: { seen: 'permission denied / I/O error / cannot list directory: EACCES', sources: [] },
   'internal-error': { seen: 'muslcheck failed on this file: <message>', sources: [] },

@@ -269,7 +269,8 @@ function resolveTarget(db: import('./db/types.js').Database, spec: string | unde
 
 /** OutputSink collects a report's text: to stdout, or to `--output` (a temporary file renamed into place at the end). */
 interface OutputSink {
-  write(text: string): Promise<void>;
+  /** write buffers text; it returns a promise only when a chunk is being flushed (wait for it: backpressure). */
+  write(text: string): Promise<void> | undefined;
   /** close flushes; with `ok` false a partial `--output` file is removed instead of renamed into place. */
   close(ok: boolean): Promise<void>;
 }
@@ -289,10 +290,10 @@ async function openSink(output: string | undefined, io: CliIo): Promise<OutputSi
       await writeAll(io.stdout, text);
     };
     return {
-      async write(text) {
+      write(text) {
         pending.push(text);
         size += text.length;
-        if (size >= SINK_CHUNK) await flush();
+        return size >= SINK_CHUNK ? flush() : undefined;
       },
       close: async () => flush(),
     };
@@ -309,10 +310,10 @@ async function openSink(output: string | undefined, io: CliIo): Promise<OutputSi
     if (text !== '') await fh.write(text);
   };
   return {
-    async write(text) {
+    write(text) {
       pending.push(text);
       size += text.length;
-      if (size >= SINK_CHUNK) await flush();
+      return size >= SINK_CHUNK ? flush() : undefined;
     },
     async close(ok) {
       try {
@@ -401,12 +402,14 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
         onProgress: progress === null ? undefined : (n: number) => void (progress.text = `Scanning… ${n} files`),
       },
       streamJson ? 'json' : 'report',
-      async (e) => {
+      (e) => {
         if (e.verdict !== null) worst = Math.max(worst, planMod.rank(e.verdict));
         if (sink && json && summary) {
           summary.add(e);
-          await sink.write(count++ === 0 ? e.json! : `,${e.json!}`);
-        } else reports.push(e.report!);
+          return sink.write(count++ === 0 ? e.json! : `,${e.json!}`);
+        }
+        reports.push(e.report!);
+        return undefined;
       },
     );
     if (sink && json && summary) await sink.write(json.jsonTail(summary.build(), count));
@@ -439,7 +442,8 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
       const { formatPlan } = await import('./report/plan.js');
       text = formatPlan(planMod.treePlan(reports, target, db), { tool, target, format: flags.format as 'text' | 'json' | 'markdown' });
     } else {
-      text = await formatScan(reports, flags, { tool, target, catalogue: CATALOGUE });
+      const plan = flags.format === 'text' ? planMod.treePlan(reports, target, db) : undefined;
+      text = await formatScan(reports, flags, { tool, target, catalogue: CATALOGUE }, { plan, failOn });
     }
     await emit(text, flags.output, io);
   }
@@ -451,6 +455,7 @@ async function formatScan(
   reports: FileReport[],
   flags: ScanFlags,
   base: { tool: { name: string; version: string }; target: import('./db/types.js').TargetInfo; catalogue: import('./report/common.js').Catalogue },
+  extra: { plan?: import('./report/text.js').PlanSummary; failOn?: Verdict } = {},
 ): Promise<string> {
   switch (flags.format) {
     case 'json':
@@ -460,7 +465,7 @@ async function formatScan(
     case 'markdown':
       return (await import('./report/markdown.js')).formatMarkdown(reports, base);
     default:
-      return (await import('./report/text.js')).formatText(reports, { ...base, verbose: flags.verbose === true });
+      return (await import('./report/text.js')).formatText(reports, { ...base, verbose: flags.verbose === true, ...extra });
   }
 }
 

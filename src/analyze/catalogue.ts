@@ -25,8 +25,11 @@ export type Code =
   | 'time64-abi'
   | 'unsupported-relocation'
   | 'static-binary'
+  | 'static-nss'
+  | 'relr-unsupported'
   | 'host-symbols'
   | 'unsupported-arch'
+  | 'arch-not-covered'
   | 'malformed'
   | 'unreadable'
   | 'internal-error';
@@ -65,7 +68,7 @@ export const CATALOGUE = {
     title: 'symbols musl lacks, provided by a shim package',
     severity: 'warning',
     description: 'The file imports glibc-only APIs that an Alpine shim library provides (libucontext, musl-fts, musl-obstack, libtirpc...).',
-    fix: 'apk add the package and load it: patchelf --add-needed <soname> FILE (or LD_PRELOAD), or link it when rebuilding',
+    fix: 'apk add the package and load it: patchelf --add-needed <soname> FILE (or LD_PRELOAD), or link it when rebuilding. When gcompat has only a stub of one of the names (args.gcompatStubs: getcontext), gcompat must not be preloaded ahead of the shim: run the file under musl\'s loader (patchelf --set-interpreter) and add the shim to DT_NEEDED after libgcompat.so.0, so it comes first (the plan gives the commands)',
     docs: doc('missing-symbol-shim'),
     verdict: 'shim',
   },
@@ -120,8 +123,8 @@ export const CATALOGUE = {
   'gcompat-stub': {
     title: 'gcompat provides only a stub',
     severity: 'warning',
-    description: 'gcompat resolves the symbol, but with a stub or a limited implementation (getcontext fails with ENOSYS, backtrace walks 10 frames...).',
-    fix: 'prefer the real implementation (libucontext for ucontext) or rebuild',
+    description: 'gcompat resolves the symbol, but with a stub or a limited implementation (getcontext fails with ENOSYS, backtrace walks 10 frames...). gcompat 1.1.0 keeps its getcontext stub even when built with libucontext, and its loader stub preloads libgcompat.so.0 ahead of everything, so the stub wins over libucontext\'s getcontext.',
+    fix: 'prefer the real implementation, loaded ahead of gcompat (libucontext for ucontext: see missing-symbol-shim), or rebuild',
     docs: doc('gcompat-stub'),
     verdict: 'ok',
   },
@@ -176,10 +179,27 @@ export const CATALOGUE = {
   'static-binary': {
     title: 'static binary',
     severity: 'note',
-    description: 'The file needs no dynamic loader and no shared library. A static glibc binary still runs on Alpine, but NSS lookups (getpwnam, getaddrinfo for non-DNS sources) and dlopen inside it may fail.',
-    fix: 'nothing for loading; check NSS and dlopen use',
+    description: 'The file needs no dynamic loader and no shared library: it loads on any Linux of its architecture. A static glibc file that links glibc\'s NSS or calls dlopen also gets static-nss.',
+    fix: 'nothing',
     docs: doc('static-binary'),
     verdict: 'ok',
+  },
+  'static-nss': {
+    title: 'static glibc binary that uses NSS or dlopen',
+    severity: 'warning',
+    description:
+      'A static glibc file (it carries glibc\'s .note.ABI-tag) links glibc\'s NSS (getpwnam, getgrnam, getaddrinfo...) or calls dlopen. Both load glibc\'s own shared libraries at run time: NSS loads libnss_<service>.so.2 for every /etc/nsswitch.conf service it does not have built in (recent glibc builds in only files and dns; older releases load even those), and dlopen needs the shared libraries of the exact glibc it was linked with. Alpine has neither, so user, group and host lookups through other services (LDAP, SSSD, systemd, mdns...) and dlopen fail at run time.',
+    fix: 'rebuild statically against musl, e.g. in alpine with build-base: gcc -static (musl\'s getpwnam and getaddrinfo read /etc/passwd, /etc/group, /etc/hosts and DNS directly)',
+    docs: doc('static-nss'),
+    verdict: 'rebuild',
+  },
+  'relr-unsupported': {
+    title: 'packed relative relocations (DT_RELR) need musl 1.2.4',
+    severity: 'error',
+    description: 'The file was linked with -z pack-relative-relocs (DT_RELR). musl\'s loader applies DT_RELR from 1.2.4 on; the target\'s older musl ignores it and the program crashes at its first relocated pointer, with no error message.',
+    fix: 'target the Alpine release named in the finding (musl >= 1.2.4), or relink without -z pack-relative-relocs',
+    docs: doc('relr-unsupported'),
+    verdict: 'rebuild',
   },
   'host-symbols': {
     title: 'symbols left for the host program',
@@ -192,10 +212,19 @@ export const CATALOGUE = {
   'unsupported-arch': {
     title: 'architecture musl does not support',
     severity: 'error',
-    description: 'No musl port (and so no Alpine) exists for this machine type.',
+    description: 'No musl port (and so no Alpine) exists for this machine type, class and byte order.',
     fix: 'build for a supported architecture',
     docs: doc('unsupported-arch'),
     verdict: 'rebuild',
+  },
+  'arch-not-covered': {
+    title: 'musl runs on this architecture, but muslcheck has no symbol data for it',
+    severity: 'warning',
+    description:
+      'musl has a port for this machine (mips, mips64, loongarch64, ppc, riscv32...), but muslcheck\'s databases hold no musl/glibc symbol data for it, so the imports were not checked. A musl-linked file (or one importing nothing) keeps the verdict ok; any other file gets the verdict error: muslcheck cannot say what it needs, and it claims no rebuild.',
+    fix: 'check the file with musl\'s own loader on a musl system of that architecture: /lib/ld-musl-<arch>.so.1 --list FILE (the plan gives the exact path)',
+    docs: doc('arch-not-covered'),
+    verdict: 'ok',
   },
   malformed: {
     title: 'malformed ELF file',

@@ -12,7 +12,7 @@ import { buildNamespace, copyRelocated, type LibraryLookup } from './resolve.js'
 import { classifyMissing, isHostSymbol, isLibstdcxxNode, pluginKind, TIME_ABI, type MissingSymbol, type PluginKind } from './symbols.js';
 import type { FileReport, Finding, Libc, SuppressedFinding } from './types.js';
 import { completeReport, type ToolchainKind } from '../plan/index.js';
-import { compareDotted } from '../db/index.js';
+import { compareDotted, muslLoaderPath } from '../db/index.js';
 
 export type { LoadedLibrary, LibraryLookup } from './resolve.js';
 export { NO_LIBRARIES, ANALYSIS_READ, bindable, bindableNames, libraryFromElf } from './resolve.js';
@@ -170,19 +170,30 @@ export function analyzeElf(path: string, elf: ElfInfo, opts: AnalyzeOptions): Fi
     return completeReport(r, { db, target, arch, toolchain: kind, plugin, pkg, elf });
   };
 
-  const musl = arch === null ? null : db.musl(target.musl, arch);
-  if (arch === null || musl === null) {
-    if (elf.type === 'exec' || elf.type === 'dyn') r.findings.push(finding('unsupported-arch', { machine: elf.machine, class: elf.class, endian: elf.endian }));
+  const loadable = elf.type === 'exec' || elf.type === 'dyn';
+  if (arch === null) {
+    if (loadable) r.findings.push(finding('unsupported-arch', { machine: elf.machine, class: elf.class, endian: elf.endian }));
+    return finish();
+  }
+  // A static file needs nothing from the loader: no symbol data is involved.
+  if (elf.static) {
+    addStaticFindings(r, elf);
+    return finish();
+  }
+  const musl = db.musl(target.musl, arch);
+  if (musl === null) {
+    if (loadable) {
+      r.findings.push(finding('arch-not-covered', { machine: elf.machine, arch, class: elf.class, endian: elf.endian, libc: r.libc, loader: muslLoaderPath(arch) }));
+    }
     return finish();
   }
   const gcompat = db.gcompat(target.gcompat ?? newestGcompat(db, arch), arch);
 
-  if (elf.static) {
-    r.findings.push(finding('static-binary', { pie: elf.pie }));
-    return finish();
-  }
   if (isGlibcInterp(elf.interp)) {
     r.findings.push(finding('glibc-interpreter', { interp: elf.interp, musl: musl.loaderPath, gcompat: gcompat?.loaderPath ?? null }));
+  }
+  if (elf.relocations.relr && compareDotted(target.musl, RELR_SINCE) < 0) {
+    r.findings.push(finding('relr-unsupported', { musl: RELR_SINCE, targetMusl: target.musl, alpine: firstAlpineWith(db, (t) => compareDotted(t.musl, RELR_SINCE) >= 0) }));
   }
 
   const ns = buildNamespace(path, elf, musl, gcompat, opts.lookup);
@@ -245,6 +256,27 @@ export function analyzeElf(path: string, elf: ElfInfo, opts: AnalyzeOptions): Fi
   return finish();
 }
 
+/**
+ * RELR_SINCE is the first musl whose loader applies DT_RELR (musl WHATSNEW, 1.2.4 release
+ * notes: support for the RELR compressed format for relative relocations; commit d32dadd6
+ * "ldso: support DT_RELR relative relocation format"). 1.2.3 ignores the tag. A static-pie
+ * relocates itself with the startup code it was linked with, whatever musl the target has.
+ */
+const RELR_SINCE = '1.2.4';
+
+/**
+ * addStaticFindings: a static file loads anywhere (static-binary); a glibc one that links
+ * glibc's NSS or calls dlopen needs glibc's shared libraries at run time (static-nss).
+ */
+function addStaticFindings(r: FileReport, elf: ElfInfo): void {
+  r.findings.push(finding('static-binary', { pie: elf.pie }));
+  // A record cached by an older reader has no staticLibc: nothing to add.
+  const s = elf.staticLibc ?? null;
+  if (s !== null && s.glibcAbiTag && (s.nss.length > 0 || s.dlopen.length > 0)) {
+    r.findings.push(finding('static-nss', { nss: s.nss, dlopen: s.dlopen, evidence: s.source }));
+  }
+}
+
 /** newestGcompat gives the gcompat version used for bare musl targets: the one Alpine ships. */
 function newestGcompat(db: Database, _arch: string): string {
   const versions = db.targets.map((t) => t.gcompat).filter((v): v is string => v !== null);
@@ -300,13 +332,23 @@ function addMissingFindings(
     missing.splice(0, missing.length, ...other);
   }
 
-  const classified: MissingSymbol[] = missing.map((n) => classifyMissing(n, db, musl, gcompat));
+  const classified = groupWithForcedShims(
+    missing.map((n) => classifyMissing(n, db, musl, gcompat)),
+    db,
+  );
   const by = (fix: MissingSymbol['fix']): string[] => classified.filter((m) => m.fix === fix).map((m) => m.name);
   if (by('gcompat').length > 0) r.findings.push(finding('missing-symbol-gcompat', { symbols: by('gcompat') }));
   const shims = new Map<string, MissingSymbol[]>();
   for (const m of classified) if (m.fix === 'shim' && m.shim) shims.set(m.shim.package, [...(shims.get(m.shim.package) ?? []), m]);
   for (const [pkg, list] of [...shims].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    r.findings.push(finding('missing-symbol-shim', { package: pkg, soname: list[0]!.shim!.soname, symbols: list.map((m) => m.name) }));
+    r.findings.push(
+      finding('missing-symbol-shim', {
+        package: pkg,
+        soname: list[0]!.shim!.soname,
+        symbols: list.map((m) => m.name),
+        gcompatStubs: list.filter((m) => m.gcompatStub).map((m) => m.name),
+      }),
+    );
   }
   if (by('rebuild').length > 0) r.findings.push(finding('missing-symbol-rebuild', { symbols: by('rebuild') }));
   const patch = by('patch');
@@ -314,6 +356,22 @@ function addMissingFindings(
     const apis = uniqueSorted(patch.map((n) => db.advice(n)?.api ?? n));
     r.findings.push(finding('missing-symbol-patch', { symbols: patch, apis }));
   }
+}
+
+/**
+ * groupWithForcedShims: a shim that must be loaded anyway, because gcompat has only a stub
+ * of one of its names (getcontext), also serves the names gcompat would otherwise take from
+ * it (makecontext and swapcontext come from the same libucontext): they join the shim's
+ * group, so the plan does not need gcompat for them.
+ */
+function groupWithForcedShims(classified: MissingSymbol[], db: Database): MissingSymbol[] {
+  const forced = new Set(classified.filter((m) => m.fix === 'shim' && m.gcompatStub).map((m) => m.shim!.package));
+  if (forced.size === 0) return classified;
+  return classified.map((m) => {
+    if (m.fix !== 'gcompat') return m;
+    const shim = db.shims(m.name).find((s) => forced.has(s.package) && s.soname !== null);
+    return shim === undefined ? m : { ...m, fix: 'shim', shim };
+  });
 }
 
 /** addVersionNodeFindings flags GLIBCXX_/CXXABI_/GCC_ nodes the target's libstdc++/libgcc lack (unless the file's tree bundles them). */
@@ -340,13 +398,20 @@ function addVersionNodeFindings(r: FileReport, elf: ElfInfo, db: Database, targe
   );
 }
 
+/**
+ * HAZARDS_WITH_OWN_CODE are hazards a finding code of their own reports, with a condition
+ * the generic note lacks: musl's 128 KiB thread stack matters only when PT_GNU_STACK sets no
+ * size (small-thread-stack).
+ */
+const HAZARDS_WITH_OWN_CODE: ReadonlySet<string> = new Set(['thread-stack-128k']);
+
 /** addHazardFindings reports imports that resolve but behave differently, gcompat stubs, and the thread stack size. */
 function addHazardFindings(r: FileReport, elf: ElfInfo, db: Database, gcompat: GcompatView | null): void {
   const names = uniqueSorted(elf.imports.map((i) => i.name));
   const usesGcompat = r.findings.some((f) => f.code === 'missing-symbol-gcompat' || f.code === 'glibc-interpreter');
   for (const n of names) {
     for (const h of db.hazards(n)) {
-      if (h.id.startsWith('gcompat-')) continue;
+      if (h.id.startsWith('gcompat-') || HAZARDS_WITH_OWN_CODE.has(h.id)) continue;
       r.findings.push(finding('behaviour-difference', { symbol: n, hazard: h.id, summary: h.summary }));
     }
     const trap = gcompat?.traps.get(n);

@@ -13,6 +13,12 @@ export interface MissingSymbol {
   fix: FixKind;
   /** the run-time shim package, for fix `shim`. */
   shim: ShimEntry | null;
+  /**
+   * gcompat defines the name too, but only as a stub (getcontext: ENOSYS). Whenever gcompat
+   * is preloaded (its loader stub always preloads libgcompat.so.0 first), the stub wins over
+   * the shim, so the shim must be loaded ahead of gcompat.
+   */
+  gcompatStub: boolean;
 }
 
 /**
@@ -34,9 +40,9 @@ export function classifyMissing(name: string, db: Database, musl: MuslView, gcom
   const runtimeShim = db.shims(name).find((s) => s.use !== 'static-link' && s.soname !== null) ?? null;
   // gcompat's getcontext is an ENOSYS stub: where a real shim exists, that is the fix.
   const stub = gcompat?.traps.has(name) === true && runtimeShim !== null;
-  if (gcompat?.symbols.has(name) && !stub) return { name, fix: 'gcompat', shim: null };
-  if (runtimeShim) return { name, fix: 'shim', shim: runtimeShim };
-  return { name, fix: isHeaderArtifact(name, musl) ? 'rebuild' : 'patch', shim: null };
+  if (gcompat?.symbols.has(name) && !stub) return { name, fix: 'gcompat', shim: null, gcompatStub: false };
+  if (runtimeShim) return { name, fix: 'shim', shim: runtimeShim, gcompatStub: stub };
+  return { name, fix: isHeaderArtifact(name, musl) ? 'rebuild' : 'patch', shim: null, gcompatStub: false };
 }
 
 /** PluginKind is what kind of host loads a shared object without an interpreter. */

@@ -6,10 +6,15 @@
 import type { Advice, AlpinePackage, Hazard, ShimEntry, TargetInfo } from './types.js';
 import type { RawShims, RawSonames, RawTargets } from './schema.js';
 
+/** NONE is the shared answer for a name no entry mentions (the common case: it is asked for every import). */
+const NONE: readonly never[] = Object.freeze([]);
+
 /** Matcher finds the entries that name a symbol exactly or through a `*` pattern. */
 export class Matcher<T> {
   private readonly exact = new Map<string, T[]>();
   private readonly patterns: Array<{ re: RegExp; entry: T }> = [];
+  /** any matches a name that some pattern matches: one test rejects most names. */
+  private any: RegExp | null = null;
 
   /** add registers an entry under its exact names and glob patterns (`__isoc23_*`, `__*_chk`). */
   add(entry: T, symbols: readonly string[], patterns: readonly string[]): void {
@@ -19,11 +24,14 @@ export class Matcher<T> {
       else if (!list.includes(entry)) list.push(entry);
     }
     for (const p of patterns) this.patterns.push({ re: globToRegExp(p), entry });
+    this.any = this.patterns.length === 0 ? null : new RegExp(this.patterns.map((x) => `(?:${x.re.source})`).join('|'));
   }
 
-  /** match returns the entries for `name`, in catalogue order, each once. */
-  match(name: string): T[] {
-    const out = [...(this.exact.get(name) ?? [])];
+  /** match returns the entries for `name`, in catalogue order, each once (a shared empty list when none). */
+  match(name: string): readonly T[] {
+    const exact = this.exact.get(name);
+    if (this.any === null || !this.any.test(name)) return exact ?? NONE;
+    const out = [...(exact ?? [])];
     for (const { re, entry } of this.patterns) if (re.test(name) && !out.includes(entry)) out.push(entry);
     return out;
   }
@@ -55,7 +63,7 @@ export class Catalogue {
 
   /** shims lists the Alpine packages that provide `name`. */
   shims(name: string): readonly ShimEntry[] {
-    return Object.freeze(this.shimMatcher.match(name));
+    return frozen(this.shimMatcher.match(name));
   }
 
   /** advice gives the first (most specific: exact names before patterns) advice entry for `name`. */
@@ -65,8 +73,13 @@ export class Catalogue {
 
   /** hazards lists the behaviour differences recorded for `name`. */
   hazards(name: string): readonly Hazard[] {
-    return Object.freeze(this.hazardMatcher.match(name));
+    return frozen(this.hazardMatcher.match(name));
   }
+}
+
+/** frozen freezes a list once (the exact-name lists are shared, so they are frozen in place). */
+function frozen<T>(list: readonly T[]): readonly T[] {
+  return Object.isFrozen(list) ? list : Object.freeze(list);
 }
 
 /** SonameTable maps sonames to Alpine packages. */

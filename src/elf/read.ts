@@ -26,9 +26,12 @@ import {
   type Segment,
 } from './decode.js';
 import { ElfError } from './errors.js';
-import { hashNameBytes, sortUnique } from './names.js';
-import { Source, errnoText } from './source.js';
+import { hashNameBytes, hashTable } from './names.js';
+import { Arena, Source, errnoText } from './source.js';
+
+export { Arena };
 import { readToolchain } from './toolchain.js';
+import { readEmbedded } from './embedded.js';
 import type {
   CopyRelocation,
   ElfExport,
@@ -45,6 +48,13 @@ import type {
   VersionNeed,
 } from './types.js';
 
+/**
+ * READER_REVISION changes whenever the reader's output for the same bytes changes (a new
+ * field, a fix): anything that stored a reading (the scan cache) must not reuse one made
+ * by another revision.
+ */
+export const READER_REVISION = 2;
+
 /** MAX_SYMBOLS caps the dynamic symbol count (the largest real libraries have a few hundred thousand). */
 const MAX_SYMBOLS = 4_000_000;
 /** MAX_DYNAMIC caps the number of dynamic entries read. */
@@ -53,6 +63,8 @@ const MAX_DYNAMIC = 65_536;
 const MAX_VERSION_ENTRIES = 65_536;
 /** RELOC_CHUNK is how many relocation bytes are read at a time. */
 const RELOC_CHUNK = 1 << 20;
+/** RELOC_SCRATCH is where every relocation chunk is read (reads are synchronous, one file at a time per thread). */
+const RELOC_SCRATCH = Buffer.allocUnsafeSlow(RELOC_CHUNK);
 /**
  * HEAD_READ is the first read: the ELF header, the program headers and, in the usual
  * layout, PT_INTERP and the notes right after them (they end near offset 0x3a0).
@@ -111,9 +123,13 @@ export async function readElfFromHandle(fh: FileHandle, size: number, path: stri
   return readElfFd(fh.fd, size, path, opts);
 }
 
-/** readElfFd reads an open file descriptor of known size. Only ElfError escapes. */
-export function readElfFd(fd: number, size: number, path: string, opts: ReadOptions = {}): ElfInfo {
-  const src = new Source(fd, size, path);
+/**
+ * readElfFd reads an open file descriptor of known size. Only ElfError escapes. With an
+ * arena, the reads use its memory (reset here): nothing in the result refers to it.
+ */
+export function readElfFd(fd: number, size: number, path: string, opts: ReadOptions = {}, arena: Arena | null = null): ElfInfo {
+  arena?.reset();
+  const src = new Source(fd, size, path, arena);
   try {
     return parse(src, opts);
   } catch (e) {
@@ -224,6 +240,7 @@ function parse(src: Source, opts: ReadOptions): ElfInfo {
   relocations.selfReferencedUnbindable = [...table.unbindable].filter(([i]) => refs.has(i)).map(([, o]) => str(o));
   const rustSymbols = table.rust || table.imports.some((i) => i.name.startsWith('_ZN3std'));
   const { toolchain, sectionHeadersMissing } = readToolchain(src, d, hdr, rustSymbols);
+  const staticLibc = readEmbedded(src, d, hdr, segments, toolchain, { sectionHeadersMissing, isStatic: interp === null && needed.length === 0 });
 
   const type = FILE_TYPES[hdr.type] ?? 'other';
   const dtFlags1 = v.get(C.DT_FLAGS_1) ?? null;
@@ -256,6 +273,7 @@ function parse(src: Source, opts: ReadOptions): ElfInfo {
     versionDefinitions: verdef.names,
     versionNeeds: verneed.needs,
     relocations,
+    staticLibc,
     sectionHeadersMissing,
     bytesRead: src.bytesRead,
   };
@@ -297,6 +315,9 @@ function readSymbols(
   }
   const definedVersions = new Set(verdef.names);
   const little = d.endian === 'little';
+  // DataView reads are several times cheaper than Buffer's readUInt*LE in this loop.
+  const sym = new DataView(symbols.buffer, symbols.byteOffset, symbols.byteLength);
+  const ver = versym === null ? null : new DataView(versym.buffer, versym.byteOffset, versym.byteLength);
   const infoAt = cls === 64 ? 4 : 12;
   const shndxAt = cls === 64 ? 6 : 14;
   const hashes = filter ? new Float64Array(count) : null;
@@ -310,10 +331,10 @@ function readSymbols(
     const info = symbols[o + infoAt]!;
     const bind = info >> 4;
     if (bind === 0) continue; // STB_LOCAL: not part of the dynamic interface
-    const nameOff = little ? symbols.readUInt32LE(o) : symbols.readUInt32BE(o);
+    const nameOff = sym.getUint32(o, little);
     if (nameOff >= strLen || strtab[nameOff] === 0) continue; // no name
-    const shndx = little ? symbols.readUInt16LE(o + shndxAt) : symbols.readUInt16BE(o + shndxAt);
-    const raw = versym !== null && i * 2 + 2 <= versym.length ? (little ? versym.readUInt16LE(i * 2) : versym.readUInt16BE(i * 2)) : -1;
+    const shndx = sym.getUint16(o + shndxAt, little);
+    const raw = ver !== null && i * 2 + 2 <= ver.byteLength ? ver.getUint16(i * 2, little) : -1;
     const vIndex = raw < 0 ? 0 : raw & 0x7fff;
     const hidden = raw >= 0 && (raw & C.VERSYM_HIDDEN) !== 0;
     if (shndx === C.SHN_UNDEF) {
@@ -359,7 +380,7 @@ function readSymbols(
     }
     if (!out.rust && isRustName(strtab, nameOff)) out.rust = true;
   }
-  if (hashes !== null) out.exportIndex = sortUnique(hashes.subarray(0, hashed).slice());
+  if (hashes !== null) out.exportIndex = hashTable(hashes, hashed);
   return out;
 }
 
@@ -683,13 +704,35 @@ function readRelocations(
     const perChunk = Math.max(1, Math.floor(RELOC_CHUNK / t.ent));
     for (let i = first; i < n; i += perChunk) {
       const m = Math.min(perChunk, n - i);
-      const b = src.read(start + i * t.ent, m * t.ent, t.field);
+      const b = src.readChunk(start + i * t.ent, m * t.ent, t.field, RELOC_SCRATCH);
+      if (machine === 'mips') {
+        for (let j = 0; j < m; j++) {
+          const o = j * t.ent + d.wordSize;
+          const info = d.word(b, o);
+          const type = relocationType(d, machine, info, b, o);
+          counts[type] = (counts[type] ?? 0) + 1;
+          const sym = relocationSymbol(d, machine, info, b, o);
+          if (sym !== 0) refs.add(sym);
+        }
+        continue;
+      }
+      // r_info: ELF64 r_sym is the high 32 bits and r_type the low 32; ELF32 r_sym is
+      // info >> 8 and r_type the low 8 bits. DataView reads, for speed.
+      const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      const little = d.endian === 'little';
       for (let j = 0; j < m; j++) {
         const o = j * t.ent + d.wordSize;
-        const info = d.word(b, o);
-        const type = relocationType(d, machine, info, b, o);
+        let type: number;
+        let sym: number;
+        if (d.cls === 64) {
+          type = view.getUint32(little ? o : o + 4, little);
+          sym = view.getUint32(little ? o + 4 : o, little);
+        } else {
+          const info = view.getUint32(o, little);
+          type = info & 0xff;
+          sym = info >>> 8;
+        }
         counts[type] = (counts[type] ?? 0) + 1;
-        const sym = relocationSymbol(d, machine, info, b, o);
         if (sym !== 0) refs.add(sym);
       }
     }

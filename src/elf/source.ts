@@ -18,6 +18,41 @@ export const MAX_READ = 256 * 1024 * 1024;
 /** MAX_SPANS is how many earlier reads are kept for reuse. */
 const MAX_SPANS = 8;
 
+/**
+ * Arena is scratch memory for the reads of one file at a time. A scan reads thousands
+ * of files whose tables are thrown away as soon as they are parsed (names are copied
+ * into strings, the export index into its own array); allocating a fresh Buffer for
+ * each read left hundreds of MB for the garbage collector to find. An arena is reset
+ * before each file and grows to the largest file's needs, up to ARENA_MAX; reads beyond
+ * that get their own Buffer.
+ */
+export class Arena {
+  private buf = Buffer.allocUnsafe(0);
+  private used = 0;
+
+  /** reset makes the whole arena free again (every Buffer handed out before is now invalid). */
+  reset(): void {
+    this.used = 0;
+  }
+
+  /** alloc hands out `n` bytes (8-byte aligned), or a fresh Buffer when the arena cannot hold them. */
+  alloc(n: number): Buffer {
+    const start = (this.used + 7) & ~7;
+    if (start + n > this.buf.length) {
+      if (start + n > ARENA_MAX) return Buffer.allocUnsafe(n);
+      // Grow: the old contents stay valid in the old buffer for the Buffers already handed out.
+      this.buf = Buffer.allocUnsafeSlow(Math.min(ARENA_MAX, Math.max(start + n, this.buf.length * 2, 1 << 16)));
+      this.used = 0;
+      return this.alloc(n);
+    }
+    this.used = start + n;
+    return this.buf.subarray(start, start + n);
+  }
+}
+
+/** ARENA_MAX bounds an arena (a larger read gets its own Buffer). */
+const ARENA_MAX = 8 * 1024 * 1024;
+
 interface Span {
   offset: number;
   data: Buffer;
@@ -33,6 +68,8 @@ export class Source {
     private readonly fd: number,
     readonly size: number,
     readonly path: string,
+    /** scratch memory for the reads (reset by the caller before the next file); none: each read allocates. */
+    private readonly arena: Arena | null = null,
   ) {}
 
   /** malformed builds the typed error for a field at an offset. */
@@ -76,6 +113,18 @@ export class Source {
     this.remember(offset, this.readRaw(offset, len, field));
   }
 
+  /**
+   * readChunk reads `length` bytes at `offset` into `into` (reused by the caller for a
+   * table read piece by piece, such as relocations) and returns the filled part. Not
+   * remembered as a span.
+   */
+  readChunk(offset: number, length: number, field: string, into: Buffer): Buffer {
+    this.check(offset, length, field);
+    const buf = length <= into.length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
+    this.fill(buf, offset, field);
+    return buf;
+  }
+
   /** readUpTo returns at most `length` bytes at `offset`, clipped at the end of the file. */
   readUpTo(offset: number, length: number, field: string): Buffer {
     if (offset >= this.size) return Buffer.alloc(0);
@@ -90,7 +139,14 @@ export class Source {
 
   /** readRaw reads exactly `length` bytes at `offset` (a short read means the file shrank). */
   private readRaw(offset: number, length: number, field: string): Buffer {
-    const buf = Buffer.allocUnsafe(length);
+    const buf = this.arena !== null ? this.arena.alloc(length) : Buffer.allocUnsafe(length);
+    this.fill(buf, offset, field);
+    return buf;
+  }
+
+  /** fill reads exactly `buf.length` bytes at `offset` (a short read means the file shrank). */
+  private fill(buf: Buffer, offset: number, field: string): void {
+    const length = buf.length;
     let done = 0;
     while (done < length) {
       let n: number;
@@ -103,7 +159,6 @@ export class Source {
       done += n;
     }
     this.bytesRead += length;
-    return buf;
   }
 }
 

@@ -131,6 +131,22 @@ export interface ToolchainHints {
   rust: boolean;
 }
 
+/**
+ * StaticLibc is what a static file (no PT_INTERP, no DT_NEEDED) shows of the C library
+ * linked into it. glibc's static NSS and dlopen load glibc's own shared libraries at run
+ * time (`libnss_*.so.2`, the modules' libc.so.6 and ld.so), which a musl system lacks.
+ */
+export interface StaticLibc {
+  /** an NT_GNU_ABI_TAG note (`.note.ABI-tag`) is present: glibc's crt1.o carries it; musl's and Go's startup code do not. */
+  glibcAbiTag: boolean;
+  /** evidence that glibc's NSS is linked in: `__nss_*` symbol names, or NSS strings when there is no symbol table. */
+  nss: string[];
+  /** evidence that the program calls dlopen (only visible before glibc 2.34, which links dlopen into every static program). */
+  dlopen: string[];
+  /** where the evidence was looked for: `.symtab`'s names, the read-only segments' bytes, or nowhere (not glibc). */
+  source: 'symtab' | 'segments' | null;
+}
+
 /** ElfInfo is everything muslcheck needs to know about one ELF file. */
 export interface ElfInfo {
   class: ElfClassBits;
@@ -171,8 +187,9 @@ export interface ElfInfo {
   /** defined dynamic symbols, in symbol-table order (empty when read with `exports: false`). */
   exports: ElfExport[];
   /**
-   * sorted 53-bit hashes (src/elf/names.ts) of the names of the defined symbols that pass
-   * ReadOptions.exportFilter; null when no filter was given. Wrap in a NameIndex to query.
+   * a hash table (src/elf/names.ts `hashTable`) of the 53-bit hashes of the names of the
+   * defined symbols that pass ReadOptions.exportFilter; null when no filter was given.
+   * Wrap in a NameIndex to query.
    */
   exportIndex: Float64Array | null;
   /**
@@ -186,6 +203,11 @@ export interface ElfInfo {
   /** DT_VERNEED entries. */
   versionNeeds: VersionNeed[];
   relocations: RelocationSummary;
+  /**
+   * for a file with no PT_INTERP and no DT_NEEDED (static and static-pie executables, and
+   * shared objects that need nothing), the libc linked into it (src/elf/embedded.ts); null otherwise.
+   */
+  staticLibc: StaticLibc | null;
   /** true when section headers were absent or unusable and everything came from program headers. */
   sectionHeadersMissing: boolean;
   /** bytes actually read from the file to produce this record. */

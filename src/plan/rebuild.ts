@@ -50,6 +50,53 @@ export interface RebuildContext {
   path: string;
 }
 
+/**
+ * SWAP_MANAGERS: a `rebuild` step whose `packages[0]` is one of these replaces the file with
+ * a musl build its package manager publishes (a package swap) instead of building it; the
+ * tree plan lists swaps in their own group.
+ */
+const SWAP_MANAGERS = ['npm', 'pip'] as const;
+
+/** SwapManager is the package manager of a swap step. */
+export type SwapManager = (typeof SWAP_MANAGERS)[number];
+
+/** swapManager gives the package manager of a package-swap step, null for any other step. */
+export function swapManager(step: PlanStep): SwapManager | null {
+  const m = step.packages[0];
+  return step.kind === 'rebuild' && (SWAP_MANAGERS as readonly string[]).includes(m ?? '') ? (m as SwapManager) : null;
+}
+
+/** PYTHON_GLIBC_BUILD matches a CPython extension named for a glibc platform (`*.cpython-311-x86_64-linux-gnu.so`) or a path under a manylinux wheel. */
+const PYTHON_GLIBC_BUILD = /(-linux-gnu[^/]*\.so$|manylinux)/;
+
+/**
+ * muslBuildStep gives the swap to a plugin's published musl build, when the plugin shows it
+ * is a glibc build: a Node addon whose package is named for glibc (`*-linux-x64-gnu`, with a
+ * `-musl` sibling), a Python extension named for a glibc platform, from a manylinux wheel, or
+ * linked against glibc (pip on Alpine installs the musllinux wheel). Null otherwise.
+ */
+export function muslBuildStep(plugin: 'node' | 'python' | null, ctx: RebuildContext & { libc: string }): PlanStep | null {
+  if (plugin === 'node') {
+    const sibling = ctx.pkg ? siblingMuslPackage(ctx.pkg.name) : null;
+    if (sibling === null) return null;
+    return {
+      kind: 'rebuild',
+      command: `npm install ${sibling}${ctx.pkg?.version ? `@${ctx.pkg.version}` : ''}`,
+      packages: ['npm', sibling],
+      text: `Node addon: ${ctx.pkg!.name} is the glibc build; install its musl sibling ${sibling} (npm picks it on Alpine when the package's "libc" field allows)`,
+    };
+  }
+  if (plugin === 'python' && (PYTHON_GLIBC_BUILD.test(ctx.path) || ctx.libc === 'glibc')) {
+    return {
+      kind: 'rebuild',
+      command: `docker run --rm -v "$PWD":/app -w /app python:alpine pip install --force-reinstall --no-cache-dir --only-binary=:all: -r requirements.txt`,
+      packages: ['pip'],
+      text: 'Python extension: a manylinux (glibc) build; install the musllinux wheel instead (pip on Alpine selects musllinux_1_1/1_2 tags; --only-binary=:all: fails where no musllinux wheel exists: build that one from source with build-base)',
+    };
+  }
+  return null;
+}
+
 /** imageOf names the Alpine image to build in. */
 function imageOf(target: TargetInfo): string {
   return target.alpine ? `alpine:${target.alpine}` : 'alpine:latest';
@@ -78,16 +125,9 @@ export function rebuildStep(kind: ToolchainKind, ctx: RebuildContext): PlanStep 
       };
     }
     case 'node': {
-      const sibling = ctx.pkg ? siblingMuslPackage(ctx.pkg.name) : null;
-      const glibcBuild = sibling !== null || ctx.pkg?.libc?.includes('glibc') === true;
-      if (sibling) {
-        return {
-          kind: 'rebuild',
-          command: `npm install ${sibling}${ctx.pkg?.version ? `@${ctx.pkg.version}` : ''}`,
-          packages: ['node'],
-          text: `Node addon: ${ctx.pkg!.name} is the glibc build; install the musl sibling ${sibling} (npm picks it on Alpine when package.json "libc" allows)`,
-        };
-      }
+      const sibling = muslBuildStep('node', { ...ctx, libc: 'glibc' });
+      if (sibling !== null) return sibling;
+      const glibcBuild = ctx.pkg?.libc?.includes('glibc') === true;
       return {
         kind: 'rebuild',
         command: `docker run --rm -v "$PWD":/app -w /app node:lts-alpine sh -c 'apk add --no-cache build-base python3 && npm rebuild'`,

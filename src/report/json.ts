@@ -141,9 +141,9 @@ export function scanDocument(reports: readonly FileReport[], opts: JsonOptions):
 }
 
 /**
- * formatJson renders a scan as pretty-printed JSON with a trailing newline. It is the
- * streamed form (jsonHead, fileEntryJson per file joined by `,`, jsonTail) put together,
- * byte for byte what JSON.stringify(scanDocument(...), null, 2) gives.
+ * formatJson renders a scan as JSON with a trailing newline: the streamed form
+ * (jsonHead, fileEntryJson per file joined by `,`, jsonTail) put together. It parses to
+ * exactly scanDocument(...); see fileEntryJson for the layout.
  */
 export function formatJson(reports: readonly FileReport[], opts: JsonOptions): string {
   const sorted = sortReports(reports);
@@ -163,9 +163,83 @@ export function jsonHead(opts: Pick<JsonOptions, 'tool' | 'target'>): string {
   return `{\n  "schemaVersion": ${SCAN_SCHEMA_VERSION},\n  "tool": ${tool},\n  "target": ${target},\n  "files": [`;
 }
 
-/** fileEntryJson is one element of `files`, with its leading newline and indentation; entries are joined with `,`. */
+/** ENTRY_PREFIX and ENTRY_SUFFIX wrap an entry so JSON.stringify indents it as an element of `files`. */
+const ENTRY_PREFIX = '{\n  "files": [\n    ';
+const ENTRY_SUFFIX = '\n  ]\n}';
+/** RECORD_INDENT is the indentation of one symbol record inside `elf.imports` / `elf.exports`. */
+const RECORD_INDENT = '\n          ';
+/** LIST_CLOSE closes a symbol list (at the depth of its key). */
+const LIST_CLOSE = '\n        ]';
+/** placeholders stand in for the symbol lists while the rest of the entry is stringified. */
+const IMPORTS_MARK = '\u0001imports';
+const EXPORTS_MARK = '\u0001exports';
+
+/** PLAIN matches strings JSON writes as they are (printable ASCII without `"` and `\\`). */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** q renders a JSON string (skipping JSON.stringify for the plain names that are nearly all of them). */
+function q(s: string): string {
+  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
+}
+
+/** qn renders a nullable string. */
+function qn(s: string | null): string {
+  return s === null ? 'null' : q(s);
+}
+
+/** qt renders a symbol type (a name, or the number of an unknown type). */
+function qt(t: ElfImport['type']): string {
+  return typeof t === 'number' ? String(t) : q(t);
+}
+
+/** importLine is JSON.stringify(importJson(i)), written directly (tested to be equal). */
+export function importLine(i: ElfImport): string {
+  return `{"name":${q(i.name)},"version":${qn(i.version)},"library":${qn(i.library)},"weak":${i.weak},"type":${qt(i.type)}}`;
+}
+
+/** exportLine is JSON.stringify(exportJson(e)), written directly (tested to be equal). */
+export function exportLine(e: ElfExport): string {
+  const binding = typeof e.binding === 'number' ? String(e.binding) : q(e.binding);
+  return `{"name":${q(e.name)},"version":${qn(e.version)},"hidden":${e.hidden},"binding":${binding},"type":${qt(e.type)},"visibility":${q(e.visibility)}}`;
+}
+
+/** symbolLines renders a symbol list one compact record per line (greppable: one line is one symbol). */
+function symbolLines<T>(records: readonly T[], line: (r: T) => string): string {
+  if (records.length === 0) return '[]';
+  const parts = new Array<string>(records.length);
+  for (let i = 0; i < records.length; i++) parts[i] = line(records[i]!);
+  return `[${RECORD_INDENT}${parts.join(`,${RECORD_INDENT}`)}${LIST_CLOSE}`;
+}
+
+/**
+ * fileEntryJson is one element of `files`, with its leading newline and indentation;
+ * entries are joined with `,`. Layout: two-space indentation, except that a symbol list
+ * (`imports`, `exports`) has one compact record per line and a not-ELF file is one line:
+ * most of a tree is not ELF, and most of an ELF entry is symbols. The entry is
+ * stringified inside a `{files: [...]}` wrapper, which puts it at the right depth in one
+ * pass; the symbol lists are spliced in where their placeholders landed.
+ */
 export function fileEntryJson(r: FileReport, withExports: boolean): string {
-  return `\n    ${indent(JSON.stringify(fileJson(r, withExports), null, 2), 4)}`;
+  if (r.kind === 'not-elf') return `\n    ${JSON.stringify(fileJson(r, false))}`;
+  // The symbol lists are rendered apart: the rest of the entry is projected without them.
+  const entry = fileJson(r.elf === null ? r : { ...r, elf: { ...r.elf, imports: [], exports: undefined } }, false);
+  if (entry.elf !== null) {
+    (entry.elf as unknown as Record<string, unknown>).imports = IMPORTS_MARK;
+    if (withExports) (entry.elf as unknown as Record<string, unknown>).exports = EXPORTS_MARK;
+  }
+  let whole = JSON.stringify({ files: [entry] }, null, 2);
+  whole = whole.slice(ENTRY_PREFIX.length, whole.length - ENTRY_SUFFIX.length);
+  if (r.elf !== null) {
+    whole = splice(whole, JSON.stringify(IMPORTS_MARK), symbolLines([...r.elf.imports].sort(bySymbol), importLine));
+    if (withExports) whole = splice(whole, JSON.stringify(EXPORTS_MARK), symbolLines([...(r.elf.exports ?? [])].sort(bySymbol), exportLine));
+  }
+  return `\n    ${whole}`;
+}
+
+/** splice replaces the one occurrence of `mark` (a placeholder no real value can produce: it starts with an escaped U+0001). */
+function splice(text: string, mark: string, replacement: string): string {
+  const at = text.indexOf(mark);
+  return at < 0 ? text : text.slice(0, at) + replacement + text.slice(at + mark.length);
 }
 
 /** jsonTail closes `files` (`count` entries were written) and adds the summary. */
@@ -175,6 +249,7 @@ export function jsonTail(summary: Summary, count: number): string {
 
 /** NOT_ELF_SENTINEL stands for the path while the not-ELF entry template is built. */
 const NOT_ELF_SENTINEL = '@@muslcheck-path@@';
+/** notElfTemplate is the rendered not-ELF entry split around its path (built on first use). */
 let notElfTemplate: [string, string] | null = null;
 
 /**

@@ -40,6 +40,7 @@ export function formatPlanJson(plan: TreePlan, opts: PlanFormatOptions): string 
     apkCommand: plan.apkCommand,
     dockerfile: plan.dockerfile,
     patchelf: plan.patchelf,
+    swaps: plan.swaps,
     rebuilds: plan.rebuilds,
     patches: plan.patches,
     errors: plan.errors,
@@ -56,11 +57,19 @@ export function formatPlanText(plan: TreePlan, opts: PlanFormatOptions): string 
   lines.push('1. Install packages');
   lines.push(plan.apkCommand ? `   ${plan.apkCommand}` : '   nothing to install');
   lines.push('');
-  lines.push('2. Patch binaries in place');
+  lines.push('2. Replace plugins with their musl builds');
+  if (plan.swaps.length === 0) lines.push('   nothing to replace');
+  for (const w of plan.swaps) {
+    lines.push(`   ${w.text}`);
+    if (w.command) lines.push(`     $ ${w.command}`);
+    for (const f of w.files) lines.push(`     - ${f}`);
+  }
+  lines.push('');
+  lines.push('3. Patch binaries in place');
   if (plan.patchelf.length === 0) lines.push('   nothing to patch');
   for (const c of plan.patchelf) lines.push(`   ${c}`);
   lines.push('');
-  lines.push('3. Rebuild against musl');
+  lines.push('4. Rebuild against musl');
   if (plan.rebuilds.length === 0) lines.push('   nothing to rebuild');
   for (const r of plan.rebuilds) {
     lines.push(`   ${r.text}`);
@@ -68,7 +77,7 @@ export function formatPlanText(plan: TreePlan, opts: PlanFormatOptions): string 
     for (const f of r.files) lines.push(`     - ${f}`);
   }
   lines.push('');
-  lines.push('4. Change the source');
+  lines.push('5. Change the source');
   if (plan.patches.length === 0) lines.push('   no source changes needed');
   for (const p of plan.patches) {
     lines.push(`   ${p.api}: ${p.text}`);
@@ -76,7 +85,7 @@ export function formatPlanText(plan: TreePlan, opts: PlanFormatOptions): string 
   }
   if (plan.errors.length > 0) {
     lines.push('');
-    lines.push('Unreadable or malformed files:');
+    lines.push('Files muslcheck could not check (unreadable, malformed, or no symbol data for their architecture):');
     for (const f of plan.errors) lines.push(`   - ${f}`);
   }
   lines.push('');
@@ -97,6 +106,16 @@ export function formatPlanMarkdown(plan: TreePlan, opts: PlanFormatOptions): str
   lines.push('```dockerfile');
   lines.push(plan.dockerfile.trimEnd());
   lines.push('```');
+  if (plan.swaps.length > 0) {
+    lines.push('');
+    lines.push('### Replace plugins with their musl builds');
+    for (const w of plan.swaps) {
+      lines.push('');
+      lines.push(`- ${w.text}`);
+      if (w.command) lines.push(`  \`${w.command}\``);
+      for (const f of w.files) lines.push(`  - \`${f}\``);
+    }
+  }
   if (plan.rebuilds.length > 0) {
     lines.push('');
     lines.push('### Rebuild against musl');
@@ -118,7 +137,7 @@ export function formatPlanMarkdown(plan: TreePlan, opts: PlanFormatOptions): str
   }
   if (plan.errors.length > 0) {
     lines.push('');
-    lines.push('### Unreadable or malformed files');
+    lines.push('### Files muslcheck could not check');
     for (const f of plan.errors) lines.push(`- \`${f}\``);
   }
   return lines.join('\n') + '\n';

@@ -6,10 +6,20 @@
  * followed by the file's findings and plan steps. No colour: the text is the
  * same on a terminal, in a pipe and in a golden file.
  */
-import type { FileReport } from '../analyze/types.js';
+import type { FileReport, Verdict } from '../analyze/types.js';
 import { VERDICT_ORDER } from '../analyze/types.js';
 import type { Catalogue, TargetLabel, ToolInfo } from './common.js';
 import { describeFinding, describeTarget, kindCounts, needsAttention, sortFindings, sortReports, summarize } from './common.js';
+
+/** PlanSummary is the part of the whole tree's plan the text report prints (src/plan's TreePlan fits). */
+export interface PlanSummary {
+  /** plugins to replace with their musl builds (npm -musl sibling, musllinux wheel). */
+  swaps: ReadonlyArray<{ manager: string; files: readonly string[] }>;
+  apkCommand: string | null;
+  patchelf: readonly string[];
+  rebuilds: ReadonlyArray<{ toolchain: string; files: readonly string[] }>;
+  patches: ReadonlyArray<{ api: string; files: readonly string[] }>;
+}
 
 /** TextOptions controls the text report. */
 export interface TextOptions {
@@ -17,6 +27,10 @@ export interface TextOptions {
   target: TargetLabel;
   catalogue: Catalogue;
   verbose?: boolean;
+  /** the whole tree's plan, summarised at the end (omitted: no plan section). */
+  plan?: PlanSummary;
+  /** the gate: a last line says whether any file is at or above it (omitted: no gate line). */
+  failOn?: Verdict;
 }
 
 /** LIST_LIMIT is how many symbols or libraries a one-line reason names before `+N more`. */
@@ -47,8 +61,12 @@ export function fileReason(r: FileReport): string {
     parts.push(`missing from musl: ${abbreviateList(r.unresolved)}`);
   }
   if (r.loaderErrors.length > 0) parts.push(abbreviateList(r.loaderErrors, 2));
-  if (parts.length === 0 && r.elf?.interp) parts.push(`interpreter ${r.elf.interp}`);
-  if (parts.length === 0 && r.findings.length > 0) parts.push(r.findings.map((f) => f.code).join(', '));
+  if (parts.length > 0) return parts.join('; ');
+  // Nothing fails to bind: name what the findings say (the interpreter only when that is the finding).
+  const interp = r.findings.find((f) => f.code === 'glibc-interpreter');
+  if (interp !== undefined && r.elf?.interp) parts.push(`interpreter ${r.elf.interp}`);
+  const others = r.findings.filter((f) => f.code !== 'glibc-interpreter' && f.severity !== 'note').map((f) => f.code);
+  if (others.length > 0) parts.push(abbreviateList([...new Set(others)]));
   return parts.join('; ');
 }
 
@@ -109,5 +127,46 @@ export function formatText(reports: readonly FileReport[], opts: TextOptions): s
     }
     if (opts.verbose !== true) lines.push('', 'Run with --verbose for findings and fixes per file, or `muslcheck plan` for the whole tree.');
   }
+  if (opts.plan !== undefined) lines.push(...planLines(opts.plan));
+  const accepted = acceptedLine(sorted);
+  if (accepted !== null) lines.push('', accepted);
+  if (opts.failOn !== undefined) lines.push('', gateLine(sorted, opts.failOn));
   return `${lines.join('\n')}\n`;
+}
+
+/** countBy renders `c: 2, cxx: 1`. */
+function countBy<T>(items: readonly T[], key: (t: T) => string, count: (t: T) => number): string {
+  return items.map((i) => `${key(i)}: ${count(i)}`).join(', ');
+}
+
+/** planLines summarises the whole tree's plan in a few lines (empty when there is nothing to do). */
+export function planLines(plan: PlanSummary): string[] {
+  const lines: string[] = [];
+  const swapped = new Set(plan.swaps.flatMap((x) => x.files)).size;
+  if (swapped > 0) lines.push(`  replace with the musl build: ${plural(swapped, 'plugin')} (${countBy(plan.swaps, (x) => x.manager, (x) => x.files.length)})`);
+  if (plan.apkCommand !== null) lines.push(`  ${plan.apkCommand}`);
+  if (plan.patchelf.length > 0) lines.push(`  patchelf: ${plural(plan.patchelf.length, 'command')} (interpreter or DT_NEEDED)`);
+  const rebuilt = new Set(plan.rebuilds.flatMap((r) => r.files)).size;
+  if (rebuilt > 0) lines.push(`  rebuild against musl: ${plural(rebuilt, 'file')} (${countBy(plan.rebuilds, (r) => r.toolchain, (r) => r.files.length)})`);
+  const patched = new Set(plan.patches.flatMap((p) => p.files)).size;
+  if (patched > 0) lines.push(`  change the source: ${plural(patched, 'file')} (${abbreviateList(plan.patches.map((p) => p.api))})`);
+  return lines.length === 0 ? [] : ['', 'Fix (the whole tree; `muslcheck plan` lists every step):', ...lines];
+}
+
+/** acceptedLine counts findings accepted by the allowlist or the baseline; null when none. */
+export function acceptedLine(reports: readonly FileReport[]): string | null {
+  let allow = 0;
+  let baseline = 0;
+  for (const r of reports) for (const f of r.suppressed) f.by === 'allowlist' ? allow++ : baseline++;
+  if (allow + baseline === 0) return null;
+  const parts = [allow > 0 ? `${allow} by the allowlist` : '', baseline > 0 ? `${baseline} by the baseline` : ''].filter((p) => p !== '');
+  return `Accepted: ${plural(allow + baseline, 'finding')} (${parts.join(', ')}); they do not count toward the verdicts.`;
+}
+
+/** gateLine says whether the scan passes `--fail-on`, and if not, which files hold it back. */
+export function gateLine(reports: readonly FileReport[], failOn: Verdict): string {
+  const bar = VERDICT_ORDER.indexOf(failOn);
+  const failing = reports.filter((r) => r.verdict !== null && VERDICT_ORDER.indexOf(r.verdict) >= bar);
+  if (failing.length === 0) return `PASS: no file at or above --fail-on ${failOn}.`;
+  return `FAIL: ${plural(failing.length, 'file')} at or above --fail-on ${failOn}: ${abbreviateList(failing.map((r) => r.path))}. Fix ${failing.length === 1 ? 'it' : 'them'}, or accept known findings with an allowlist or a baseline (docs/config.md).`;
 }

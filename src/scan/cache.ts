@@ -86,9 +86,14 @@ export function sameKey(a: FileKey, b: FileKey): boolean {
   return a.ino === b.ino && a.dev === b.dev && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
 }
 
-/** isRacy: the file changed so shortly before the scan began that a later change could keep the same key. */
+/**
+ * isRacy: the file was written so shortly before the scan began that another write
+ * within the same mtime tick could leave its key unchanged (git's "racy" files). Only
+ * mtime matters here: a recent ctime alone (chmod, a tarball extracted with its mtimes)
+ * cannot hide a later write, which sets a new mtime.
+ */
 export function isRacy(key: FileKey, scanStartMs: number): boolean {
-  return key.mtimeMs >= scanStartMs - RACY_MS || key.ctimeMs >= scanStartMs - RACY_MS;
+  return key.mtimeMs >= scanStartMs - RACY_MS;
 }
 
 /** payloadCheck is the first 4 bytes of a payload's SHA-1, as an unsigned integer. */

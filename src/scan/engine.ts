@@ -12,7 +12,7 @@
  */
 import { closeSync, constants as fsConstants, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ElfError, isElfMagic, readElfFd, NameIndex, type ElfInfo } from '../elf/index.js';
+import { Arena, ElfError, isElfMagic, readElfFd, NameIndex, type ElfInfo } from '../elf/index.js';
 import { analyzeElf, internalErrorReport, ANALYSIS_READ, type LibraryLookup, type LoadedLibrary, type PackageInfo } from '../analyze/index.js';
 import type { FileReport, Verdict } from '../analyze/types.js';
 import { loadDatabase } from '../db/index.js';
@@ -55,11 +55,68 @@ export interface ReadItem {
   libraryOnly?: boolean;
 }
 
-/** ReadBatch is a group of files and the cached entries of their directories. */
+/**
+ * ReadBatch is a group of files as it crosses to a thread: parallel arrays, not an
+ * object per file (a tree is mostly files nobody needs an object for), and the cached
+ * entries of their directories.
+ */
 export interface ReadBatch {
-  items: ReadItem[];
+  ids: Int32Array;
+  paths: string[];
+  /** names within their directories, and the index into `dirs` of each file's cached directory (-1: none); null without a cache. */
+  names: string[] | null;
+  dirOf: Int32Array | null;
   dirs: Uint8Array[];
+  /** where to read each file when not at its path (staged copies); null when all are read in place. */
+  sources: Array<string | null> | null;
+  /** read for library lookup only (--library-path files): nothing is kept, nothing reported. */
+  libraryOnly: boolean;
 }
+
+/** toBatch packs ReadItems (tests and the --library-path reads build those). */
+export function toBatch(items: readonly ReadItem[], dirs: Uint8Array[] = []): ReadBatch {
+  const withCache = items.some((it) => it.dir >= 0);
+  return {
+    ids: Int32Array.from(items, (it) => it.id),
+    paths: items.map((it) => it.path),
+    names: withCache ? items.map((it) => it.name) : null,
+    dirOf: withCache ? Int32Array.from(items, (it) => it.dir) : null,
+    dirs,
+    sources: items.some((it) => it.source !== undefined) ? items.map((it) => it.source ?? null) : null,
+    libraryOnly: items.some((it) => it.libraryOnly === true),
+  };
+}
+
+/**
+ * ReadReply is a batch's outcome: the ids of the files that are not ELF (most of them)
+ * as one array, a result object only for ELF files and errors, totals, and the cache's
+ * updates as parallel arrays.
+ */
+export interface ReadReply {
+  notElf: Int32Array;
+  found: FoundResult[];
+  bytesRead: number;
+  hits: number;
+  cache: CacheReply | null;
+}
+
+/** FoundResult is a phase-1 result worth an object: an ELF file or an error. */
+export type FoundResult = Exclude<ReadResult, { kind: 'not-elf' }>;
+
+/** CacheReply lists what the cache keeps for each file of a batch, as parallel arrays. */
+export interface CacheReply {
+  ids: Int32Array;
+  /** dev, ino, size, mtimeMs, ctimeMs per file. */
+  keys: Float64Array;
+  /** index into CACHED_KINDS per file. */
+  kinds: Uint8Array;
+  /** offset, length, check of the still-valid cached payload per file; offset -1 when `payloads` has a fresh one. */
+  reuse: Float64Array;
+  payloads: Array<Uint8Array | null>;
+}
+
+/** CACHED_KINDS numbers the cached kinds in CacheReply.kinds. */
+export const CACHED_KINDS: readonly CachedKind[] = ['not-elf', 'elf', 'malformed'];
 
 /** LibraryMeta is what library lookup needs of an ELF file. */
 export interface LibraryMeta {
@@ -131,10 +188,12 @@ export function errorInfo(e: unknown, path: string): ErrorInfo {
 export class Engine {
   readonly db: Database;
   readonly target: TargetInfo;
-  private readonly held = new Map<number, { path: string; elf: ElfInfo }>();
+  private readonly held = new Map<number, { path: string; elf: ElfInfo; abs: string }>();
   private lookup: LibraryLookup | null = null;
   private readonly suppressor: Suppressor | null;
   private readonly packageOf = packageFinder();
+  /** arena is the scratch memory every read of this thread reuses. */
+  private readonly arena = new Arena();
 
   constructor(readonly init: EngineInit) {
     this.db = loadDatabase(init.dataDir);
@@ -143,9 +202,32 @@ export class Engine {
   }
 
   /** read does phase 1 for a batch. */
-  read(batch: ReadBatch): ReadResult[] {
+  read(batch: ReadBatch): ReadReply {
     const dirs = batch.dirs.map((b) => decodeDirectory(b));
-    return batch.items.map((item) => this.readOne(item, item.dir >= 0 ? (dirs[item.dir] ?? null) : null));
+    const n = batch.ids.length;
+    const notElf: number[] = [];
+    const found: FoundResult[] = [];
+    let bytesRead = 0;
+    let hits = 0;
+    const updates: Array<{ id: number; u: CacheUpdate }> = [];
+    for (let k = 0; k < n; k++) {
+      const d = batch.dirOf?.[k] ?? -1;
+      const item: ReadItem = { id: batch.ids[k]!, path: batch.paths[k]!, dir: d, name: batch.names?.[k] ?? '', libraryOnly: batch.libraryOnly };
+      const source = batch.sources?.[k];
+      if (source !== undefined && source !== null) item.source = source;
+      const r = this.readOne(item, d >= 0 ? (dirs[d] ?? null) : null);
+      bytesRead += r.bytesRead;
+      if (r.hit) hits++;
+      if (r.cache !== null) updates.push({ id: r.id, u: r.cache });
+      if (r.kind === 'not-elf') notElf.push(r.id);
+      else found.push({ ...r, cache: null });
+    }
+    // The indexes now belong to the reply (they are transferred); setTree gives them back.
+    for (const r of found) if (r.kind === 'elf') {
+      const held = this.held.get(r.id);
+      if (held !== undefined) held.elf.exportIndex = null;
+    }
+    return { notElf: Int32Array.from(notElf), found, bytesRead, hits, cache: updates.length === 0 ? null : packUpdates(updates) };
   }
 
   /** readOne reads one file: from the cache when its key still matches, else from disk. */
@@ -223,7 +305,7 @@ export class Engine {
         return { id, kind: 'unreadable', error: errorInfo(e, path), bytesRead: n, hit: false, cache: null };
       }
       try {
-        const elf = readElfFd(fd, size, item.path, this.init.includeExports ? { exports: true, exportFilter: ANALYSIS_READ.exportFilter! } : ANALYSIS_READ);
+        const elf = readElfFd(fd, size, item.path, this.init.includeExports ? { exports: true, exportFilter: ANALYSIS_READ.exportFilter! } : ANALYSIS_READ, this.arena);
         return this.elfResult(item, elf, size, n + elf.bytesRead, false, null);
       } catch (e) {
         return { id, kind: e instanceof ElfError && e.kind === 'unreadable' ? 'unreadable' : 'malformed', error: errorInfo(e, path), bytesRead: n, hit: false, cache: null } as ReadResult;
@@ -233,12 +315,15 @@ export class Engine {
     }
   }
 
-  /** elfResult keeps the facts (unless library-only) and returns what the main thread needs. */
+  /**
+   * elfResult keeps the facts (unless library-only) and returns what the main thread
+   * needs. The export index goes to the main thread (transferred, not copied); the held
+   * facts get it back, from the shared table, in setTree.
+   */
   private elfResult(item: ReadItem, elf: ElfInfo, size: number, bytesRead: number, hit: boolean, cache: CacheUpdate | null): ReadResult {
-    if (!item.libraryOnly) this.held.set(item.id, { path: item.path, elf });
     const meta: LibraryMeta = { abs: resolve(this.init.cwd, item.path), soname: elf.soname, needed: elf.needed, rpath: elf.rpath, runpath: elf.runpath };
-    // The main thread gets a copy of the index (the held facts keep theirs for the file's own namespace).
-    return { id: item.id, kind: 'elf', meta, index: (elf.exportIndex ?? new Float64Array(0)).slice(), size, bytesRead, hit, cache };
+    if (!item.libraryOnly) this.held.set(item.id, { path: item.path, elf, abs: meta.abs });
+    return { id: item.id, kind: 'elf', meta, index: elf.exportIndex ?? new Float64Array(0), size, bytesRead, hit, cache };
   }
 
   /** cacheUpdate encodes what the cache keeps for a fresh reading. */
@@ -255,11 +340,16 @@ export class Engine {
   /** setTree installs the whole tree's library table for phase 2. */
   setTree(table: TreeTable): void {
     const byPath = new Map<string, LoadedLibrary>();
+    const views = new Map<string, Float64Array>();
     table.libs.forEach((m, i) => {
       const off = table.spans[i * 2]!;
       const len = table.spans[i * 2 + 1]!;
-      byPath.set(m.abs, { path: m.abs, soname: m.soname, needed: m.needed, rpath: m.rpath, runpath: m.runpath, names: new NameIndex(table.hashes.subarray(off, off + len)) });
+      const view = table.hashes.subarray(off, off + len);
+      views.set(m.abs, view);
+      byPath.set(m.abs, { path: m.abs, soname: m.soname, needed: m.needed, rpath: m.rpath, runpath: m.runpath, names: new NameIndex(view) });
     });
+    // Each held file's own index is its slice of the shared table (one copy in memory).
+    for (const h of this.held.values()) h.elf.exportIndex = views.get(h.abs) ?? h.elf.exportIndex;
     this.lookup = treeLookup(byPath, table.libraryPath);
   }
 
@@ -296,13 +386,31 @@ export class Engine {
   }
 }
 
-/** transferables lists the buffers a read result can hand over without copying. */
-export function transferables(results: readonly ReadResult[]): ArrayBuffer[] {
-  const out: ArrayBuffer[] = [];
-  for (const r of results) {
-    if (r.kind === 'elf' && r.index.byteLength > 0) out.push(r.index.buffer as ArrayBuffer);
-    const p = r.cache?.payload;
-    if (p && p.byteLength > 0 && p.byteOffset === 0 && p.byteLength === p.buffer.byteLength) out.push(p.buffer as ArrayBuffer);
+/** packUpdates turns per-file cache updates into a CacheReply. */
+function packUpdates(updates: ReadonlyArray<{ id: number; u: CacheUpdate }>): CacheReply {
+  const n = updates.length;
+  const reply: CacheReply = { ids: new Int32Array(n), keys: new Float64Array(n * 5), kinds: new Uint8Array(n), reuse: new Float64Array(n * 3), payloads: new Array<Uint8Array | null>(n).fill(null) };
+  updates.forEach(({ id, u }, k) => {
+    reply.ids[k] = id;
+    reply.keys.set([u.key.dev, u.key.ino, u.key.size, u.key.mtimeMs, u.key.ctimeMs], k * 5);
+    reply.kinds[k] = CACHED_KINDS.indexOf(u.kind);
+    if (u.reuse !== null) reply.reuse.set([u.reuse.offset, u.reuse.length, u.reuse.check], k * 3);
+    else {
+      reply.reuse[k * 3] = -1;
+      if (u.payload !== null && u.payload.length > 0) reply.payloads[k] = u.payload;
+    }
+  });
+  return reply;
+}
+
+/** transferables lists the buffers a read reply can hand over without copying. */
+export function transferables(reply: ReadReply): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [reply.notElf.buffer as ArrayBuffer];
+  for (const r of reply.found) if (r.kind === 'elf' && r.index.byteLength > 0) out.push(r.index.buffer as ArrayBuffer);
+  if (reply.cache !== null) {
+    const c = reply.cache;
+    out.push(c.ids.buffer as ArrayBuffer, c.keys.buffer as ArrayBuffer, c.kinds.buffer as ArrayBuffer, c.reuse.buffer as ArrayBuffer);
+    for (const p of c.payloads) if (p && p.byteLength > 0 && p.byteOffset === 0 && p.byteLength === p.buffer.byteLength) out.push(p.buffer as ArrayBuffer);
   }
   return [...new Set(out)];
 }

@@ -13,16 +13,17 @@
  * the scan runs, in flat memory. Small scans run in the main thread; larger ones on a
  * pool of worker threads (one per core by default). Nothing scanned is ever executed.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { notElfReport, reportForError } from '../analyze/index.js';
+import { READER_REVISION } from '../elf/index.js';
 import type { FileKind, FileReport, Verdict } from '../analyze/types.js';
 import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson, notElfEntryJson } from '../report/json.js';
 import { CacheFile, cacheFileName, pruneCacheDir, writeCacheFile, type NewEntry } from './cache.js';
-import { Engine, type AnalyzeMode, type Analyzed, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadResult, type TreeTable } from './engine.js';
+import { CACHED_KINDS, Engine, toBatch, type AnalyzeMode, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
 import { WorkerPool } from './pool.js';
 import { ListWalker, Walker, type EntrySource, type WalkEntry } from './walk.js';
 
@@ -69,6 +70,8 @@ export interface ScanStats {
   directories: number;
   threads: number;
   maxRssBytes: number;
+  /** milliseconds from the start: threads ready, phase 1 (walk and read) done, phase 2 (analysis and output) done. */
+  phases: { threadsReady: number; read: number; analyze: number };
 }
 
 /** ScanEntry is one file's outcome, in path order: the report, or its JSON rendering. */
@@ -87,10 +90,15 @@ export interface ScanResult {
   stats: ScanStats;
 }
 
+/** NO_NAMES is the shared empty list of files that have no unresolved symbols to report. */
+const NO_NAMES: readonly string[] = Object.freeze([]);
+
 /** SMALL_SCAN: below this many files, threads cost more than they save. */
 const SMALL_SCAN = 512;
 /** READ_BATCH is how many files go to a thread at once in phase 1. */
 const READ_BATCH = 128;
+/** MIN_BATCH is the smallest batch, for the last files of the walk. */
+const MIN_BATCH = 8;
 /** ANALYZE_BATCH is how many ELF files go to a thread at once in phase 2. */
 const ANALYZE_BATCH = 16;
 /** MAX_OUTSTANDING is how many batches a thread may have queued. */
@@ -98,50 +106,69 @@ const MAX_OUTSTANDING = 3;
 /** WINDOW bounds how far phase 2 runs ahead of the report (files held in memory). */
 const WINDOW = 2048;
 
-/** Executor is where engine calls run: the calling thread, or a pool. */
+/**
+ * Executor runs engine calls on `threads` threads. Thread 0 is the calling thread: its
+ * calls run synchronously, inside the call (a batch at a time, between turns of the
+ * event loop). Threads 1.. are worker threads. On a 2-core machine that is one worker
+ * and the main thread, not two workers and an idle main thread: one V8 heap less, and
+ * half the files never cross a thread.
+ */
 interface Executor {
   threads: number;
+  /** calls queued on a worker thread (0 for thread 0). */
   outstanding(t: number): number;
-  leastBusy(): number;
-  read(t: number, batch: ReadBatch): Promise<ReadResult[]>;
+  /** a worker thread with room for another call, or -1 (none, all busy, or not started yet). */
+  freeWorker(): number;
+  read(t: number, batch: ReadBatch): Promise<ReadReply>;
   tree(table: TreeTable): Promise<unknown>;
   analyze(t: number, ids: number[], mode: AnalyzeMode): Promise<Analyzed[]>;
   close(): Promise<void>;
 }
 
-/** inlineExecutor runs one engine in the calling thread. */
-function inlineExecutor(init: EngineInit): Executor {
-  const engine = new Engine(init);
+/** makeExecutor runs thread 0 here and threads 1..n on the pool once it has started (null: no pool). */
+function makeExecutor(engine: Engine, pool: () => WorkerPool | null, workers: number): Executor {
   return {
-    threads: 1,
-    outstanding: () => 0,
-    leastBusy: () => 0,
-    read: async (_t, batch) => engine.read(batch),
-    tree: async (table) => engine.setTree(table),
-    analyze: async (_t, ids, mode) => engine.analyze(ids, mode),
-    close: async () => undefined,
+    threads: 1 + workers,
+    outstanding: (t) => (t === 0 ? 0 : (pool()?.outstanding(t - 1) ?? 0)),
+    freeWorker() {
+      const p = pool();
+      if (p === null) return -1;
+      let best = -1;
+      for (let i = 0; i < p.size; i++) if (p.outstanding(i) < MAX_OUTSTANDING && (best < 0 || p.outstanding(i) < p.outstanding(best))) best = i;
+      return best < 0 ? -1 : best + 1;
+    },
+    read: (t, batch) => (t === 0 ? Promise.resolve(engine.read(batch)) : pool()!.read(t - 1, batch)),
+    async tree(table) {
+      engine.setTree(table);
+      await pool()?.tree(table);
+    },
+    analyze: (t, ids, mode) => (t === 0 ? Promise.resolve(engine.analyze(ids, mode)) : pool()!.analyze(t - 1, ids, mode)),
+    close: async () => pool()?.close(),
   };
 }
 
-/** poolExecutor runs engines on worker threads. */
-async function poolExecutor(size: number, init: EngineInit): Promise<Executor> {
-  const pool = await WorkerPool.start(size, init);
-  return {
-    threads: pool.size,
-    outstanding: (t) => pool.outstanding(t),
-    leastBusy: () => pool.leastBusy(),
-    read: (t, batch) => pool.read(t, batch),
-    tree: (table) => pool.tree(table),
-    analyze: (t, ids, mode) => pool.analyze(t, ids, mode),
-    close: () => pool.close(),
-  };
+/** turn lets the event loop run (worker replies, output) before the calling thread takes another batch. */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** NOT_ELF is the one shared outcome of every not-ELF file. */
+const NOT_ELF = Object.freeze({ kind: 'not-elf' as const });
 
 /** Outcome is what phase 1 said about one file, kept by the main thread. */
 type Outcome =
   | { kind: 'not-elf' }
   | { kind: 'error'; error: ErrorInfo }
   | { kind: 'elf'; thread: number; lib: number };
+
+/** isDirectory says whether a path is a directory (following links), false when it cannot be read. */
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 /** scanPaths scans files and directories and returns one report per file considered, sorted by path. */
 export async function scanPaths(paths: string[], opts: ScanOptions): Promise<ScanResult> {
@@ -170,10 +197,12 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   let cache: CacheFile | null = null;
   let cachePath: string | null = null;
   let cacheId = '';
-  if (opts.cache && !opts.files) {
-    const dirRoots = (paths.length > 0 ? paths : ['.']).map((p) => resolve(cwd, p)).filter((p) => existsSync(p));
+  // Only directory scans are cached: a list of files (a pre-commit hook's arguments)
+  // changes with every commit and would only leave stale cache files behind.
+  const dirRoots = opts.cache && !opts.files ? (paths.length > 0 ? paths : ['.']).map((p) => resolve(cwd, p)).filter(isDirectory) : [];
+  if (opts.cache && dirRoots.length > 0) {
     cachePath = cacheFileName(opts.cache.dir, dirRoots, readMode);
-    cacheId = `muslcheck ${opts.cache.toolVersion}; data ${opts.db.fingerprint}; read ${readMode}`;
+    cacheId = `muslcheck ${opts.cache.toolVersion}; reader ${READER_REVISION}; data ${opts.db.fingerprint}; read ${readMode}`;
     cache = CacheFile.open(cachePath, cacheId);
   }
 
@@ -197,9 +226,25 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
     scanStartMs,
     suppress: opts.suppress ?? null,
   };
-  const exec = jobs === 1 || (walkDone && entries.length < small) ? inlineExecutor(init) : await poolExecutor(jobs, init);
+  // The calling thread is thread 0; worker threads start in the background while the
+  // walk and thread 0 go on (loading the database in each takes a tenth of a second).
+  const workers = jobs === 1 || (walkDone && entries.length < small) ? 0 : jobs - 1;
+  const engine = new Engine(init);
+  let pool: WorkerPool | null = null;
+  let threadsReady = workers === 0 ? Math.round(performance.now() - t0) : 0;
+  const starting =
+    workers === 0
+      ? null
+      : WorkerPool.start(workers, init).then((p) => {
+          pool = p;
+          threadsReady = Math.round(performance.now() - t0);
+          return p;
+        });
+  // A failed start is reported where the pool is awaited; until then thread 0 works alone.
+  void starting?.catch(() => undefined);
+  const exec = makeExecutor(engine, () => pool, workers);
 
-  const state = new ScanState(cwd, cache);
+  const state = new ScanState(cwd, cache, cachePath !== null);
   const stats: ScanStats = {
     files: 0,
     elfFiles: 0,
@@ -212,6 +257,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
     directories: 0,
     threads: exec.threads,
     maxRssBytes: 0,
+    phases: { threadsReady: 0, read: 0, analyze: 0 },
   };
   try {
     // Phase 1: read everything, while the walk goes on.
@@ -221,49 +267,69 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
       void p.finally(() => inflight.delete(p)).catch(() => undefined);
     };
     let queued: ReadItem[] = [];
+    let head = 0;
     const take = (e: WalkEntry): void => {
       const id = state.add(e);
       if (e.kind === 'file') queued.push({ id, path: e.path, dir: -1, name: e.name, ...(e.source !== undefined ? { source: e.source } : {}) });
       else state.outcomes[id] = { kind: 'error', error: { kind: 'unreadable', message: e.reason, offset: null, field: null } };
     };
+    const next = (size: number): ReadItem[] => {
+      const items = queued.slice(head, head + size);
+      head += items.length;
+      if (head > 65_536) {
+        queued = queued.slice(head);
+        head = 0;
+      }
+      return items;
+    };
     for (const e of entries) take(e);
     let lastProgress = 0;
     for (;;) {
-      if (!walkDone && queued.length < READ_BATCH * exec.threads * MAX_OUTSTANDING) {
+      const waiting = queued.length - head;
+      if (!walkDone && waiting < READ_BATCH * exec.threads * MAX_OUTSTANDING) {
         const got = walker.next(READ_BATCH * 4);
         if (got === null) walkDone = true;
         else for (const e of got) take(e);
+        continue;
       }
-      let dispatched = false;
-      while (queued.length >= READ_BATCH || (walkDone && queued.length > 0)) {
-        const t = exec.leastBusy();
-        if (exec.threads > 1 && exec.outstanding(t) >= MAX_OUTSTANDING) break;
-        const items = queued.slice(0, READ_BATCH);
-        queued = queued.slice(READ_BATCH);
-        track(exec.read(t, state.batch(items)).then((results) => state.record(t, results, stats)));
-        dispatched = true;
+      if (walkDone && waiting === 0) break;
+      // Full batches while the walk goes on; at the end, smaller ones so the threads finish together.
+      const size = walkDone ? Math.max(MIN_BATCH, Math.min(READ_BATCH, Math.ceil(waiting / (exec.threads * 4)))) : READ_BATCH;
+      // Workers first; the calling thread takes a batch when every worker is busy.
+      for (let w = exec.freeWorker(); w > 0 && queued.length > head; w = exec.freeWorker()) {
+        const t = w;
+        track(exec.read(t, state.batch(next(size))).then((reply) => state.record(t, reply, stats)));
       }
+      if (queued.length > head) {
+        state.record(0, await exec.read(0, state.batch(next(size))), stats);
+        if (inflight.size > 0 || starting !== null) await turn();
+      } else if (inflight.size > 0) await Promise.race(inflight);
       if (opts.onProgress && state.count - lastProgress >= 1024) {
         lastProgress = state.count;
         opts.onProgress(state.count);
       }
-      if (walkDone && queued.length === 0) break;
-      if (!dispatched && inflight.size > 0 && (walkDone || queued.length >= READ_BATCH)) await Promise.race(inflight);
     }
     await Promise.all(inflight);
     stats.directories = walker.directories;
+    // Every worker must have started: a failure here is a tool error, not a quietly slower scan.
+    if (starting !== null) await starting;
+    stats.phases.threadsReady = threadsReady;
+    stats.phases.read = Math.round(performance.now() - t0);
+    const exec2 = exec;
 
     // Libraries on --library-path the tree needs (transitively), read for lookup only.
-    await state.readLibraryPath(exec, opts.libraryPath ?? [], stats);
+    await state.readLibraryPath(exec2, opts.libraryPath ?? [], stats);
 
     // Phase 2: analyse, in path order, within a window.
-    await exec.tree(state.treeTable(opts.libraryPath ?? []));
-    await state.emit(exec, mode, suppressor, opts.includeExports === true, async (entry) => {
+    await exec2.tree(state.treeTable(opts.libraryPath ?? []));
+    await state.emit(exec2, mode, suppressor, opts.includeExports === true, (entry) => {
       stats.files++;
-      await onEntry(entry);
+      return onEntry(entry);
     });
+    stats.phases.analyze = Math.round(performance.now() - t0);
   } finally {
-    await exec.close();
+    const running = pool ?? (starting ? await starting.catch(() => null) : null);
+    await running?.close();
   }
 
   if (cachePath !== null) stats.cacheWritten = state.saveCache(cachePath, cacheId, stats);
@@ -287,12 +353,16 @@ class ScanState {
   private readonly libs: LibraryMeta[] = [];
   private readonly indexes: Float64Array[] = [];
   private readonly libByPath = new Map<string, number>();
-  private readonly updates = new Map<number, NewEntry>();
+  /** the cache's updates, as the threads packed them. */
+  private readonly cacheReplies: CacheReply[] = [];
+  private updates = 0;
   private hits = 0;
 
   constructor(
     private readonly cwd: string,
     private readonly cache: CacheFile | null,
+    /** whether the scan writes a cache (names are then sent with every file). */
+    private readonly caching: boolean,
   ) {}
 
   get count(): number {
@@ -312,45 +382,50 @@ class ScanState {
         this.dirIndex.set(e.dir, d);
       }
       this.dirOf[id] = d;
-      this.names[id] = e.name;
+      if (this.caching) this.names[id] = e.name;
     } else {
       this.dirOf[id] = -1;
-      this.names[id] = '';
     }
     return id;
   }
 
-  /** batch attaches the cached entries of the batch's directories. */
+  /** batch packs queued files for a thread, with the cached entries of their directories. */
   batch(items: ReadItem[]): ReadBatch {
-    const blobs: Uint8Array[] = [];
+    const b = toBatch(items);
+    if (this.cache !== null || this.caching) b.names = items.map((it) => it.name);
     if (this.cache !== null) {
+      const blobs: Uint8Array[] = [];
       const local = new Map<number, number>();
-      for (const it of items) {
+      const dirOf = new Int32Array(items.length).fill(-1);
+      items.forEach((it, k) => {
         const d = this.dirOf[it.id];
-        if (d === undefined || d < 0) continue;
-        let k = local.get(d);
-        if (k === undefined) {
-          const blob = this.cache.dirs.get(this.dirs[d]!);
-          k = blob === undefined ? -1 : blobs.push(blob) - 1;
-          local.set(d, k);
+        if (d === undefined || d < 0) return;
+        let slot = local.get(d);
+        if (slot === undefined) {
+          const blob = this.cache!.dirs.get(this.dirs[d]!);
+          slot = blob === undefined ? -1 : blobs.push(blob) - 1;
+          local.set(d, slot);
         }
-        it.dir = k;
-      }
+        dirOf[k] = slot;
+      });
+      b.dirOf = dirOf;
+      b.dirs = blobs;
     }
-    return { items, dirs: blobs };
+    return b;
   }
 
-  /** record stores phase-1 results. */
-  record(thread: number, results: ReadResult[], stats: ScanStats): void {
-    for (const r of results) {
-      stats.bytesRead += r.bytesRead;
-      if (r.hit) {
-        stats.cacheHits++;
-        this.hits++;
-      }
-      if (r.cache !== null) this.updates.set(r.id, { name: this.names[r.id]!, key: r.cache.key, kind: r.cache.kind, payload: r.cache.payload, reuse: r.cache.reuse });
-      if (r.kind === 'not-elf') this.outcomes[r.id] = { kind: 'not-elf' };
-      else if (r.kind === 'elf') {
+  /** record stores a phase-1 reply. */
+  record(thread: number, reply: ReadReply, stats: ScanStats): void {
+    stats.bytesRead += reply.bytesRead;
+    stats.cacheHits += reply.hits;
+    this.hits += reply.hits;
+    if (reply.cache !== null) {
+      this.cacheReplies.push(reply.cache);
+      this.updates += reply.cache.ids.length;
+    }
+    for (const id of reply.notElf) this.outcomes[id] = NOT_ELF;
+    for (const r of reply.found) {
+      if (r.kind === 'elf') {
         stats.elfFiles++;
         stats.elfBytes += r.size;
         this.outcomes[r.id] = { kind: 'elf', thread, lib: this.addLibrary(r.meta, r.index) };
@@ -385,9 +460,9 @@ class ScanState {
       }
       if (items.length === 0) return;
       names.clear();
-      const results = await exec.read(0, { items, dirs: [] });
-      for (const r of results) {
-        stats.bytesRead += r.bytesRead;
+      const reply = await exec.read(0, toBatch(items));
+      stats.bytesRead += reply.bytesRead;
+      for (const r of reply.found) {
         if (r.kind !== 'elf') continue;
         this.addLibrary(r.meta, r.index);
         for (const n of r.meta.needed) names.add(n);
@@ -416,7 +491,7 @@ class ScanState {
    * emit runs phase 2 and hands out every entry in path order. ELF files are analysed by
    * the thread that read them, at most WINDOW files ahead of the last entry handed out.
    */
-  async emit(exec: Executor, mode: AnalyzeMode, suppressor: Suppressor | null, withExports: boolean, out: (e: ScanEntry) => Promise<void>): Promise<void> {
+  async emit(exec: Executor, mode: AnalyzeMode, suppressor: Suppressor | null, withExports: boolean, out: (e: ScanEntry) => void | Promise<void>): Promise<void> {
     const n = this.paths.length;
     const queues: number[][] = Array.from({ length: exec.threads }, () => []);
     this.outcomes.forEach((o, id) => {
@@ -426,40 +501,61 @@ class ScanState {
     const done = new Map<number, Analyzed>();
     const inflight = new Set<Promise<void>>();
     let cursor = 0;
-    const dispatch = (): void => {
-      for (let t = 0; t < exec.threads; t++) {
-        const q = queues[t]!;
-        while (heads[t]! < q.length && (exec.threads === 1 || exec.outstanding(t) < MAX_OUTSTANDING) && q[heads[t]!]! < cursor + WINDOW) {
-          const ids: number[] = [];
-          while (ids.length < ANALYZE_BATCH && heads[t]! < q.length && q[heads[t]!]! < cursor + WINDOW) ids.push(q[heads[t]!++]!);
+    /** batchFor takes the next ids of thread t's queue that lie within the window. */
+    const batchFor = (t: number): number[] => {
+      const q = queues[t]!;
+      const ids: number[] = [];
+      while (ids.length < ANALYZE_BATCH && heads[t]! < q.length && q[heads[t]!]! < cursor + WINDOW) ids.push(q[heads[t]!++]!);
+      return ids;
+    };
+    /** dispatchWorkers keeps every worker busy with files inside the window. */
+    const dispatchWorkers = (): void => {
+      for (let t = 1; t < exec.threads; t++) {
+        while (exec.outstanding(t) < MAX_OUTSTANDING) {
+          const ids = batchFor(t);
+          if (ids.length === 0) break;
           const p = exec.analyze(t, ids, mode).then((rs) => {
             for (const r of rs) done.set(r.id, r);
           });
           inflight.add(p);
           void p.finally(() => inflight.delete(p)).catch(() => undefined);
-          if (exec.threads === 1) return;
         }
       }
+    };
+    /** runHere analyses a batch of the calling thread's own files; false when it has none in the window. */
+    const runHere = async (): Promise<boolean> => {
+      const ids = batchFor(0);
+      if (ids.length === 0) return false;
+      for (const r of await exec.analyze(0, ids, mode)) done.set(r.id, r);
+      return true;
     };
     for (; cursor < n; cursor++) {
       const o = this.outcomes[cursor];
       const path = this.paths[cursor]!;
       if (o === undefined) throw new Error(`no outcome for ${path}`);
       if (o.kind === 'elf') {
-        dispatch();
         while (!done.has(cursor)) {
-          dispatch();
+          dispatchWorkers();
+          // The calling thread works on its own files while it waits; when the file at the
+          // cursor is its own, that is the next batch it takes.
+          if (await runHere()) {
+            if (inflight.size > 0) await turn();
+            continue;
+          }
           if (inflight.size === 0) throw new Error(`analysis of ${path} was never scheduled`);
           await Promise.race(inflight);
         }
         const a = done.get(cursor)!;
         done.delete(cursor);
-        await out({ path, kind: 'elf', verdict: a.verdict, unresolved: a.unresolved, report: a.report, json: a.json });
+        const w = out({ path, kind: 'elf', verdict: a.verdict, unresolved: a.unresolved, report: a.report, json: a.json });
+        if (w) await w;
       } else if (o.kind === 'not-elf') {
-        await out({ path, kind: 'not-elf', verdict: null, unresolved: [], report: mode === 'report' ? notElfReport(path) : null, json: mode === 'json' ? notElfEntryJson(path, notElfReport) : null });
+        const w = out({ path, kind: 'not-elf', verdict: null, unresolved: NO_NAMES, report: mode === 'report' ? notElfReport(path) : null, json: mode === 'json' ? notElfEntryJson(path, notElfReport) : null });
+        if (w) await w;
       } else {
         const r = reportForError(path, { kind: o.error.kind, reason: o.error.message, offset: o.error.offset, field: o.error.field }, suppressor ?? undefined);
-        await out({ path, kind: r.kind, verdict: r.verdict, unresolved: [], report: mode === 'report' ? r : null, json: mode === 'json' ? fileEntryJson(r, withExports) : null });
+        const w = out({ path, kind: r.kind, verdict: r.verdict, unresolved: NO_NAMES, report: mode === 'report' ? r : null, json: mode === 'json' ? fileEntryJson(r, withExports) : null });
+        if (w) await w;
       }
     }
     await Promise.all(inflight);
@@ -471,14 +567,27 @@ class ScanState {
    * (read-only home, full disk) only costs the next run its speed.
    */
   saveCache(path: string, id: string, stats: ScanStats): boolean {
-    const unchanged = this.cache !== null && this.hits === this.updates.size && this.hits === this.cache.entries && this.hits === stats.cacheHits;
-    if (unchanged || this.updates.size === 0) return false;
+    const unchanged = this.cache !== null && this.hits === this.updates && this.hits === this.cache.entries && this.hits === stats.cacheHits;
+    if (unchanged || this.updates === 0) return false;
     const byDir = new Map<string, NewEntry[]>();
-    for (const [fileId, e] of this.updates) {
-      const d = this.dirs[this.dirOf[fileId]!]!;
-      const list = byDir.get(d);
-      if (list) list.push(e);
-      else byDir.set(d, [e]);
+    for (const c of this.cacheReplies) {
+      for (let k = 0; k < c.ids.length; k++) {
+        const fileId = c.ids[k]!;
+        const d = this.dirs[this.dirOf[fileId]!]!;
+        const key = { dev: c.keys[k * 5]!, ino: c.keys[k * 5 + 1]!, size: c.keys[k * 5 + 2]!, mtimeMs: c.keys[k * 5 + 3]!, ctimeMs: c.keys[k * 5 + 4]! };
+        const kind = CACHED_KINDS[c.kinds[k]!]!;
+        const fresh = c.reuse[k * 3]! < 0;
+        const e: NewEntry = {
+          name: this.names[fileId]!,
+          key,
+          kind,
+          payload: fresh ? (c.payloads[k] ?? new Uint8Array(0)) : null,
+          reuse: fresh ? null : { key, kind, offset: c.reuse[k * 3]!, length: c.reuse[k * 3 + 1]!, check: c.reuse[k * 3 + 2]! },
+        };
+        const list = byDir.get(d);
+        if (list) list.push(e);
+        else byDir.set(d, [e]);
+      }
     }
     try {
       writeCacheFile(path, id, byDir, this.cache);

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { AnalyzeMode, Analyzed, EngineInit, ReadBatch, ReadResult, TreeTable } from './engine.js';
+import type { AnalyzeMode, Analyzed, EngineInit, ReadBatch, ReadReply, TreeTable } from './engine.js';
 
 /** Pending is one call awaiting its answer. */
 interface Pending {
@@ -116,8 +116,9 @@ export class WorkerPool {
     return best;
   }
 
-  read(thread: number, batch: ReadBatch): Promise<ReadResult[]> {
-    return this.threads[thread]!.call('read', { batch });
+  read(thread: number, batch: ReadBatch): Promise<ReadReply> {
+    const transfer = [batch.ids.buffer as ArrayBuffer, ...(batch.dirOf ? [batch.dirOf.buffer as ArrayBuffer] : [])];
+    return this.threads[thread]!.call('read', { batch }, transfer);
   }
 
   tree(table: TreeTable): Promise<void[]> {

@@ -25,8 +25,8 @@ if (parentPort !== null) {
   port.on('message', (req: Request) => {
     try {
       if (req.op === 'read') {
-        const results = engine.read(req.batch);
-        port.postMessage({ seq: req.seq, ok: true, value: results }, transferables(results));
+        const reply = engine.read(req.batch);
+        port.postMessage({ seq: req.seq, ok: true, value: reply }, transferables(reply));
       } else if (req.op === 'tree') {
         engine.setTree(req.table);
         port.postMessage({ seq: req.seq, ok: true, value: null });

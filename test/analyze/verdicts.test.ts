@@ -6,55 +6,25 @@ import { describe, expect, it } from 'vitest';
 import { analyzeElf, NO_LIBRARIES, type LibraryLookup } from '../../src/analyze/index.js';
 import { exitCodeFor, verdictOf } from '../../src/plan/index.js';
 import { loadDatabase } from '../../src/db/index.js';
-import type { ElfImport, ElfInfo } from '../../src/elf/types.js';
+import type { ElfInfo } from '../../src/elf/types.js';
+import { elf, imp } from './fixtures.js';
 
 const db = loadDatabase();
 
-/** imp builds an import; `name@GLIBC_2.x` versions it to libc.so.6. */
-function imp(spec: string, weak = false): ElfImport {
-  const [name, version] = spec.split('@');
-  const library =
-    version === undefined ? null : /^(GLIBCXX|CXXABI)_/.test(version) ? 'libstdc++.so.6' : version.startsWith('GLIBC_') ? 'libc.so.6' : version.startsWith('ZLIB_') ? 'libz.so.1' : null;
-  return { name: name!, version: version ?? null, library, weak, type: 'func' };
-}
-
-/** elf builds a minimal x86_64 ElfInfo. */
-function elf(over: Partial<ElfInfo>): ElfInfo {
-  return {
-    class: 64,
-    endian: 'little',
-    machine: 'x86_64',
-    machineCode: 62,
-    osabi: 0,
-    type: 'dyn',
-    flags: 0,
-    interp: '/lib64/ld-linux-x86-64.so.2',
-    needed: ['libc.so.6'],
-    soname: null,
-    rpath: null,
-    runpath: null,
-    dtFlags: null,
-    dtFlags1: 0x08000000,
-    dynamic: true,
-    static: false,
-    pie: true,
-    gnuStack: { executable: false, size: 0 },
-    buildId: null,
-    toolchain: { comment: [], gcc: null, go: null, rust: false },
-    imports: [],
-    exports: [],
-    exportIndex: null,
-    copyRelocations: [],
-    versionDefinitions: [],
-    versionNeeds: [],
-    relocations: { counts: {}, irelative: 0, irelativeType: 37, relr: false, unreferencedImports: [], selfReferencedUnbindable: [] },
-    sectionHeadersMissing: false,
-    bytesRead: 0,
-    ...over,
-  };
-}
-
 const MUSL_EXE = { interp: '/lib/ld-musl-x86_64.so.1', needed: ['libc.so'] };
+/** STATIC is a static executable; `libc` says what its notes and symbols show. */
+const STATIC = (libc: Partial<NonNullable<ElfInfo['staticLibc']>>): Partial<ElfInfo> => ({
+  type: 'exec',
+  interp: null,
+  needed: [],
+  static: true,
+  pie: false,
+  imports: [],
+  staticLibc: { glibcAbiTag: true, nss: [], dlopen: [], source: 'symtab', ...libc },
+});
+const RELR = { counts: {}, irelative: 0, irelativeType: 37, relr: true, unreferencedImports: [], selfReferencedUnbindable: [] };
+/** MIPS is a 32-bit big-endian MIPS o32 file: musl has a port, muslcheck has no symbol data. */
+const MIPS = { class: 32 as const, endian: 'big' as const, machine: 'mips', machineCode: 8, flags: 0x70001007 };
 
 interface Case {
   name: string;
@@ -98,6 +68,31 @@ const CASES: Case[] = [
     codes: ['glibc-interpreter', 'unsupported-relocation'],
   },
   { name: 'static: ok', file: { interp: null, needed: [], static: true, imports: [] }, verdict: 'ok', codes: ['static-binary'] },
+  { name: 'static glibc without NSS or dlopen: ok', file: STATIC({}), verdict: 'ok', codes: ['static-binary'] },
+  { name: 'static glibc with NSS: rebuild', file: STATIC({ nss: ['__nss_passwd_lookup2'] }), verdict: 'rebuild', codes: ['static-binary', 'static-nss'] },
+  { name: 'static glibc (before 2.34) calling dlopen: rebuild', file: STATIC({ dlopen: ['dlopen'] }), verdict: 'rebuild', codes: ['static-binary', 'static-nss'] },
+  { name: 'static musl or Go (no ABI tag): ok', file: STATIC({ glibcAbiTag: false, source: null }), verdict: 'ok', codes: ['static-binary'] },
+  { name: 'static record from an older cache (no staticLibc): ok', file: { ...STATIC({}), staticLibc: undefined as never }, verdict: 'ok', codes: ['static-binary'] },
+  { name: 'DT_RELR on musl 1.2.3 (Alpine 3.17): rebuild', target: 'alpine:3.17', file: { ...MUSL_EXE, imports: [imp('puts')], relocations: RELR }, verdict: 'rebuild', codes: ['relr-unsupported'] },
+  { name: 'DT_RELR on musl 1.2.4 (Alpine 3.18): ok', target: 'alpine:3.18', file: { ...MUSL_EXE, imports: [imp('puts')], relocations: RELR }, verdict: 'ok', codes: [] },
+  { name: 'DT_RELR in a static-pie relocates itself: ok', target: 'alpine:3.17', file: { ...STATIC({ glibcAbiTag: false, source: null }), type: 'dyn', pie: true, relocations: RELR }, verdict: 'ok', codes: ['static-binary'] },
+  { name: 'mips glibc: no symbol data, no verdict (error), no rebuild claimed', file: { ...MIPS, interp: '/lib/ld.so.1', imports: [imp('__snprintf_chk@GLIBC_2.3.4')] }, verdict: 'error', codes: ['arch-not-covered'] },
+  { name: 'mips musl: no symbol data, ok', file: { ...MIPS, interp: '/lib/ld-musl-mips.so.1', needed: ['libc.so'], imports: [imp('puts')] }, verdict: 'ok', codes: ['arch-not-covered'] },
+  { name: 'mips static: analysed like any static file', file: { ...MIPS, ...STATIC({ glibcAbiTag: false, source: null }) }, verdict: 'ok', codes: ['static-binary'] },
+  { name: 'sparc: no musl port, rebuild', file: { class: 64, endian: 'big', machine: 'sparcv9', machineCode: 43, interp: '/lib64/ld-linux.so.2', imports: [imp('puts@GLIBC_2.2')] }, verdict: 'rebuild', codes: ['unsupported-arch'] },
+  {
+    name: 'ucontext: one libucontext group (gcompat only stubs getcontext), no gcompat finding',
+    file: { imports: [imp('getcontext@GLIBC_2.2.5'), imp('makecontext@GLIBC_2.2.5'), imp('swapcontext@GLIBC_2.2.5'), imp('puts@GLIBC_2.2.5')] },
+    verdict: 'shim',
+    codes: ['gcompat-stub', 'glibc-interpreter', 'missing-symbol-shim'],
+    withGcompat: [],
+  },
+  {
+    name: 'ucontext and fortify: libucontext and gcompat',
+    file: { imports: [imp('getcontext@GLIBC_2.2.5'), imp('__printf_chk@GLIBC_2.3.4')] },
+    verdict: 'shim',
+    codes: ['gcompat-stub', 'glibc-interpreter', 'missing-symbol-gcompat', 'missing-symbol-shim'],
+  },
   { name: 'thread stack hazard', file: { imports: [imp('pthread_create@GLIBC_2.34')] }, verdict: 'loader', codes: ['glibc-interpreter', 'small-thread-stack'] },
   { name: 'thread stack set at link time', file: { gnuStack: { executable: false, size: 8 << 20 }, imports: [imp('pthread_create@GLIBC_2.34')] }, verdict: 'loader', codes: ['glibc-interpreter'] },
   { name: 'libresolv: glibc-only library gcompat answers', file: { needed: ['libresolv.so.2', 'libc.so.6'], imports: [imp('puts@GLIBC_2.2.5')] }, verdict: 'gcompat', codes: ['glibc-interpreter', 'glibc-only-library'] },
@@ -138,6 +133,43 @@ describe('analyzeElf', () => {
     if (c.withGcompat) expect(r.unresolvedWithGcompat).toEqual(c.withGcompat);
     expect(verdictOf(r.findings)).toBe(r.verdict);
     expect(r.plan.length > 0).toBe(r.verdict !== 'ok');
+  });
+});
+
+describe('thread stack hazard: one finding, only without a PT_GNU_STACK size', () => {
+  const target = db.resolveTarget('alpine:3.22');
+  /** stackFindings lists the findings about musl's thread stack, as `code` or `code:hazard`. */
+  const stackFindings = (gnuStack: ElfInfo['gnuStack']): string[] =>
+    analyzeElf('/t/app', elf({ gnuStack, imports: [imp('pthread_create@GLIBC_2.34'), imp('puts@GLIBC_2.2.5')] }), { db, target, lookup: NO_LIBRARIES })
+      .findings.filter((f) => f.code === 'small-thread-stack' || String(f.args['hazard']).startsWith('thread-stack'))
+      .map((f) => (f.code === 'behaviour-difference' ? `${f.code}:${String(f.args['hazard'])}` : f.code));
+  it.each([
+    ['no PT_GNU_STACK', null, ['small-thread-stack']],
+    ['PT_GNU_STACK without a size', { executable: false, size: 0 }, ['small-thread-stack']],
+    ['-Wl,-z,stack-size=8388608', { executable: false, size: 8 << 20 }, []],
+  ] as const)('%s', (_label, gnuStack, expected) => {
+    expect(stackFindings(gnuStack)).toEqual(expected);
+  });
+});
+
+describe('finding arguments', () => {
+  const analyze = (file: Partial<ElfInfo>, target = 'alpine:3.22') => analyzeElf('/t/app', elf(file), { db, target: db.resolveTarget(target), lookup: NO_LIBRARIES });
+  it('relr-unsupported names the musl version and the first Alpine release with it', () => {
+    const f = analyze({ ...MUSL_EXE, relocations: RELR }, 'alpine:3.17').findings.find((x) => x.code === 'relr-unsupported');
+    expect(f?.args).toEqual({ musl: '1.2.4', targetMusl: '1.2.3', alpine: 'alpine:3.18' });
+  });
+  it('missing-symbol-shim lists the names gcompat only stubs', () => {
+    const f = analyze({ imports: [imp('getcontext@GLIBC_2.2.5'), imp('makecontext@GLIBC_2.2.5')] }).findings.find((x) => x.code === 'missing-symbol-shim');
+    expect(f?.args).toMatchObject({ package: 'libucontext', soname: 'libucontext.so.1', symbols: ['getcontext', 'makecontext'], gcompatStubs: ['getcontext'] });
+  });
+  it('static-nss carries the evidence', () => {
+    const f = analyze(STATIC({ nss: ['__nss_hosts_lookup2'], source: 'segments' })).findings.find((x) => x.code === 'static-nss');
+    expect(f?.args).toEqual({ nss: ['__nss_hosts_lookup2'], dlopen: [], evidence: 'segments' });
+  });
+  it('arch-not-covered names the musl loader to check with', () => {
+    const r = analyze({ ...MIPS, interp: '/lib/ld.so.1', imports: [imp('puts@GLIBC_2.0')] });
+    expect(r.findings[0]?.args).toMatchObject({ arch: 'mips', libc: 'glibc', loader: '/lib/ld-musl-mips.so.1' });
+    expect(r.plan).toEqual([expect.objectContaining({ kind: 'note', command: '/lib/ld-musl-mips.so.1 --list /t/app' })]);
   });
 });
 

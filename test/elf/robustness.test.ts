@@ -2,7 +2,7 @@
  * robustness.test: every fixture truncated at many offsets and mutated with thousands of
  * seeded random byte changes. Only ElfError may escape, and every case finishes fast.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readElf, ElfError } from '../../src/elf/index.js';
@@ -75,6 +75,52 @@ describe('robustness', () => {
       }
     }
     console.log(`robustness: ${cases} cases over ${fixtures.length} fixtures, outcomes ${JSON.stringify(kinds)}, slowest ${maxMs.toFixed(1)} ms`);
+    expect(escaped).toEqual([]);
+    expect(slow).toEqual([]);
+  }, 600_000);
+});
+
+/**
+ * The static and Go samples exercise the readers that work from program headers alone
+ * (src/elf/embedded.ts: the ABI tag note, the NSS evidence search, Go's build info in the
+ * data segment). They are large, so truncations are sparser; mutations also hit the end of
+ * the file, where the section headers that point at .symtab and .strtab live.
+ */
+const LARGE = ['static-nss', 'hello-static', 'go/hello-static-nohdrs', 'go/hello-cgo']
+  .map((p) => join(import.meta.dirname, '..', '..', 'samples', 'bin', p))
+  .filter((p) => existsSync(p));
+const LARGE_MUTATIONS = 200;
+
+describe('robustness of the program-header readers', () => {
+  it(`truncations and ${LARGE_MUTATIONS} mutations of ${LARGE.length} static and Go samples yield a result or an ElfError`, async () => {
+    let cases = 0;
+    let maxMs = 0;
+    const escaped: string[] = [];
+    const slow: string[] = [];
+    for (const [fi, fixture] of LARGE.entries()) {
+      const original = readFileSync(fixture);
+      const work = join(built.dir, `large-${fi}`);
+      const variants: Array<[string, Buffer]> = [];
+      for (let o = 0; o < original.length; o += 4093) variants.push([`truncate@${o}`, original.subarray(0, o)]);
+      const rnd = mulberry32(0xbeef + fi);
+      for (let m = 0; m < LARGE_MUTATIONS; m++) {
+        const b = Buffer.from(original);
+        const n = 1 + Math.floor(rnd() * 8);
+        const where = rnd();
+        const [from, span] = where < 0.5 ? [0, 4096] : where < 0.8 ? [Math.max(0, b.length - 8192), 8192] : [0, b.length];
+        for (let k = 0; k < n; k++) b[from + Math.floor(rnd() * Math.min(span, b.length - from))] = Math.floor(rnd() * 256);
+        variants.push([`mutation#${m}`, b]);
+      }
+      for (const [label, data] of variants) {
+        writeFileSync(work, data);
+        const r = await outcome(work);
+        cases++;
+        maxMs = Math.max(maxMs, r.ms);
+        if (r.escaped !== null) escaped.push(`${fixture} ${label}: ${String(r.escaped)}`);
+        if (r.ms > CASE_BUDGET_MS) slow.push(`${fixture} ${label}: ${r.ms.toFixed(0)} ms`);
+      }
+    }
+    console.log(`robustness (program-header readers): ${cases} cases over ${LARGE.length} samples, slowest ${maxMs.toFixed(1)} ms`);
     expect(escaped).toEqual([]);
     expect(slow).toEqual([]);
   }, 600_000);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { FileReport } from '../../src/analyze/types.js';
 import { summarize, sortReports, describeFinding, formatArgs, needsAttention } from '../../src/report/common.js';
-import { fileEntryJson, notElfEntryJson, formatJson, scanDocument } from '../../src/report/json.js';
+import { exportLine, fileEntryJson, importLine, notElfEntryJson, formatJson, scanDocument } from '../../src/report/json.js';
 import { notElfReport } from '../../src/analyze/index.js';
 import { formatText, abbreviateList, fileReason } from '../../src/report/text.js';
 import { formatSarif, sarifLog, artifactUri, helpUri, ruleName } from '../../src/report/sarif.js';
@@ -123,14 +123,42 @@ describe('json', () => {
     ['every fixture', REPORTS_FIXTURE],
     ['no files', []],
     ['one file', REPORTS_FIXTURE.slice(0, 1)],
-  ])('streamed pieces equal JSON.stringify of the whole document (%s)', (_name, reports) => {
+  ])('the streamed text parses to exactly the document (%s)', (_name, reports) => {
     for (const exports of [false, true]) {
-      expect(formatJson(reports, { ...base, exports })).toBe(`${JSON.stringify(scanDocument(reports, { ...base, exports }), null, 2)}\n`);
+      const text = formatJson(reports, { ...base, exports });
+      expect(JSON.parse(text)).toEqual(scanDocument(reports, { ...base, exports }));
+      expect(text.endsWith('}\n')).toBe(true);
+    }
+  });
+
+  it('puts one symbol record per line, and a not-ELF file on one line', () => {
+    const text = formatJson(REPORTS_FIXTURE, { ...base, exports: true });
+    const doc = scanDocument(REPORTS_FIXTURE, { ...base, exports: true });
+    const lines = text.split('\n');
+    for (const f of doc.files) {
+      for (const imp of f.elf?.imports ?? []) expect(lines).toContain(`          ${JSON.stringify(imp)}${lines.includes(`          ${JSON.stringify(imp)}`) ? '' : ','}`);
+      for (const exp of f.elf?.exports ?? []) expect(lines.some((l) => l.trim().replace(/,$/, '') === JSON.stringify(exp))).toBe(true);
+      if (f.kind === 'not-elf') expect(lines.filter((l) => l.includes(JSON.stringify(f.path)))).toEqual([`    ${JSON.stringify(f)}${f === doc.files.at(-1) ? '' : ','}`]);
     }
   });
 
   it.each(['bin/tool', 'a "quoted" \\ path', '/abs/ünïcode/x', '@@muslcheck-path@@'])('the not-ELF template renders %s like the generic path', (path) => {
     expect(notElfEntryJson(path, notElfReport)).toBe(fileEntryJson(notElfReport(path), false));
+  });
+
+  it.each([
+    { name: 'memcpy', version: 'GLIBC_2.14', library: 'libc.so.6', weak: false, type: 'func' as const },
+    { name: 'we"ird\\name\u0001', version: null, library: null, weak: true, type: 13 },
+    { name: 'ünï', version: 'V\t1', library: 'l "x"', weak: false, type: 'object' as const },
+  ])('importLine writes what JSON.stringify writes (%j)', (i) => {
+    expect(importLine(i)).toBe(JSON.stringify({ name: i.name, version: i.version, library: i.library, weak: i.weak, type: i.type }));
+  });
+
+  it.each([
+    { name: 'f', version: 'V1', hidden: true, binding: 'weak' as const, type: 'ifunc' as const, visibility: 'protected' as const },
+    { name: 'x"\\', version: null, hidden: false, binding: 11, type: 14, visibility: 'default' as const },
+  ])('exportLine writes what JSON.stringify writes (%j)', (e) => {
+    expect(exportLine(e)).toBe(JSON.stringify({ name: e.name, version: e.version, hidden: e.hidden, binding: e.binding, type: e.type, visibility: e.visibility }));
   });
 
   it('renders accepted findings under suppressed, sorted, with who accepted them', () => {

@@ -1,0 +1,229 @@
+/**
+ * embedded: what a file carries for its own run time rather than for the loader, found
+ * through the program headers so that files without section headers read the same:
+ *
+ * - Go's build info in the data segment, when no `.go.buildinfo` section says it (section
+ *   headers stripped) or when the blob uses the pointer form of Go < 1.18;
+ * - for a static file, the libc linked into it: glibc's ABI tag note, and evidence that
+ *   glibc's NSS or dlopen are linked in (they load glibc's shared libraries at run time).
+ *
+ * Every read is positioned and capped; nothing here reads a whole file.
+ */
+import { Decoder, cString, decodeSection, SHDR_SIZE, type Header, type Segment } from './decode.js';
+import type { Source } from './source.js';
+import { findGoBuildInfoBlob, parseGoBuildInfo } from './toolchain.js';
+import type { GoInfo, StaticLibc, ToolchainHints } from './types.js';
+
+/** PT_LOAD and PT_NOTE (gABI). */
+const PT_LOAD = 1;
+const PT_NOTE = 4;
+/** PF_X and PF_W are the execute and write bits of p_flags. */
+const PF_X = 1;
+const PF_W = 2;
+/** SHT_SYMTAB is the section type of the full symbol table (gABI). */
+const SHT_SYMTAB = 2;
+/** NT_GNU_ABI_TAG is the note type of `.note.ABI-tag`, which glibc's crt1.o carries (glibc csu/abi-note.S). */
+const NT_GNU_ABI_TAG = 1;
+
+/** GO_SEARCH_MAX is how much of each writable segment is searched for Go's build info (debug/buildinfo reads 64 KiB too). */
+const GO_SEARCH_MAX = 64 * 1024;
+/** NOTE_MAX caps the bytes read from one PT_NOTE segment. */
+const NOTE_MAX = 4096;
+/** SEARCH_CHUNK is the size of one positioned read of a byte search. */
+const SEARCH_CHUNK = 1 << 20;
+/** SEARCH_SCRATCH is where every search chunk is read (reads are synchronous, one file at a time per thread). */
+const SEARCH_SCRATCH = Buffer.allocUnsafeSlow(SEARCH_CHUNK);
+/** SEARCH_MAX caps the bytes one file's evidence search reads in total. */
+export const SEARCH_MAX = 64 * 1024 * 1024;
+/** EVIDENCE_MAX caps how many evidence names are reported per kind. */
+const EVIDENCE_MAX = 8;
+/** NAMES_MAX caps how many `__nss_*` names are collected before choosing the evidence. */
+const NAMES_MAX = 1024;
+/** NAME_MAX caps the bytes read for one symbol name. */
+const NAME_MAX = 256;
+
+/** EmbeddedOptions says what the caller already knows about the file. */
+export interface EmbeddedOptions {
+  /** section headers were absent or unusable (readToolchain could not look for `.go.buildinfo`). */
+  sectionHeadersMissing: boolean;
+  /** no PT_INTERP and no DT_NEEDED: nothing is loaded by a dynamic loader. */
+  isStatic: boolean;
+}
+
+/**
+ * readEmbedded completes `toolchain.go` from the data segment when the section headers
+ * could not give it (or gave only the pointer form), and returns what a static file shows
+ * of its libc (null for a file a dynamic loader loads).
+ */
+export function readEmbedded(src: Source, d: Decoder, hdr: Header, segments: readonly Segment[], toolchain: ToolchainHints, opts: EmbeddedOptions): StaticLibc | null {
+  const goUnknown = toolchain.go === null ? opts.sectionHeadersMissing : toolchain.go.version === null;
+  if (goUnknown) toolchain.go = readGoFromSegments(src, segments) ?? toolchain.go;
+  return opts.isStatic ? readStaticLibc(src, d, hdr, segments) : null;
+}
+
+/** loadSegments keeps the PT_LOAD segments whose file bytes lie inside the file. */
+function loadSegments(src: Source, segments: readonly Segment[]): Segment[] {
+  return segments.filter((s) => s.type === PT_LOAD && s.filesz > 0 && s.offset < src.size);
+}
+
+/**
+ * readAtAddress reads `size` bytes at a virtual address through the PT_LOAD mapping; null
+ * when the address is not backed by file bytes or the bytes would run past the segment.
+ */
+function readAtAddress(src: Source, loads: readonly Segment[], addr: number, size: number): Buffer | null {
+  for (const s of loads) {
+    if (addr < s.vaddr || addr >= s.vaddr + s.filesz) continue;
+    if (addr + size > s.vaddr + s.filesz) return null;
+    const off = s.offset + (addr - s.vaddr);
+    if (off + size > src.size) return null;
+    return src.read(off, size, 'Go build info');
+  }
+  return null;
+}
+
+/**
+ * readGoFromSegments searches the start of each writable, non-executable PT_LOAD segment
+ * for the build info blob (Go puts `.go.buildinfo` first in its data segment;
+ * debug/buildinfo falls back to the same search), decoding the pointer form through the
+ * PT_LOAD mapping.
+ */
+export function readGoFromSegments(src: Source, segments: readonly Segment[]): GoInfo | null {
+  const loads = loadSegments(src, segments);
+  for (const s of loads) {
+    if ((s.flags & (PF_X | PF_W)) !== PF_W) continue;
+    const head = src.readUpTo(s.offset, Math.min(s.filesz, GO_SEARCH_MAX), 'Go build info');
+    const blob = findGoBuildInfoBlob(head, s.vaddr);
+    if (blob === null) continue;
+    const info = parseGoBuildInfo(blob, (addr, size) => readAtAddress(src, loads, addr, size));
+    if (info !== null) return info;
+  }
+  return null;
+}
+
+/**
+ * readStaticLibc looks at a static file: glibc's ABI tag note tells a glibc static link
+ * from musl's and Go's (neither carries it); for glibc, the symbol table (or, stripped, the
+ * read-only segments' strings) tells whether NSS or dlopen are linked in.
+ */
+export function readStaticLibc(src: Source, d: Decoder, hdr: Header, segments: readonly Segment[]): StaticLibc {
+  const glibcAbiTag = hasGnuAbiTag(src, d, segments);
+  if (!glibcAbiTag) return { glibcAbiTag, nss: [], dlopen: [], source: null };
+  const strtab = symbolStringTable(src, d, hdr);
+  if (strtab !== null) return { glibcAbiTag, ...evidenceFromSymbolNames(src, strtab), source: 'symtab' };
+  const ranges = loadSegments(src, segments)
+    .filter((s) => (s.flags & PF_W) === 0)
+    .map((s) => ({ offset: s.offset, size: Math.min(s.filesz, src.size - s.offset) }));
+  return { glibcAbiTag, ...evidenceFromStrings(src, ranges), source: 'segments' };
+}
+
+/** hasGnuAbiTag finds an NT_GNU_ABI_TAG note owned by "GNU" in the PT_NOTE segments. */
+export function hasGnuAbiTag(src: Source, d: Decoder, segments: readonly Segment[]): boolean {
+  for (const s of segments) {
+    if (s.type !== PT_NOTE || s.filesz === 0 || s.offset >= src.size) continue;
+    const b = src.readUpTo(s.offset, Math.min(s.filesz, NOTE_MAX), 'PT_NOTE');
+    let o = 0;
+    while (o + 12 <= b.length) {
+      const namesz = d.u32(b, o);
+      const descsz = d.u32(b, o + 4);
+      const type = d.u32(b, o + 8);
+      const descOff = o + 12 + align4(namesz);
+      if (namesz > b.length || descsz > b.length || descOff + descsz > b.length) break;
+      if (type === NT_GNU_ABI_TAG && namesz === 4 && b.toString('latin1', o + 12, o + 15) === 'GNU') return true;
+      o = descOff + align4(descsz);
+    }
+  }
+  return false;
+}
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+/** ByteRange is a span of file offsets. */
+interface ByteRange {
+  offset: number;
+  size: number;
+}
+
+/** symbolStringTable finds the string table of SHT_SYMTAB (its sh_link) when the section headers are usable. */
+function symbolStringTable(src: Source, d: Decoder, hdr: Header): ByteRange | null {
+  const ent = hdr.shentsize;
+  if (hdr.shoff === 0 || hdr.shnum === 0 || hdr.shnum >= 65_280 || ent < SHDR_SIZE[d.cls]) return null;
+  if (hdr.shoff + hdr.shnum * ent > src.size) return null;
+  const table = src.read(hdr.shoff, hdr.shnum * ent, 'e_shoff');
+  for (let i = 0; i < hdr.shnum; i++) {
+    const s = decodeSection(d, table, i * ent);
+    if (s.type !== SHT_SYMTAB || s.link === 0 || s.link >= hdr.shnum) continue;
+    const str = decodeSection(d, table, s.link * ent);
+    if (str.offset >= src.size || str.size === 0) return null;
+    return { offset: str.offset, size: Math.min(str.size, src.size - str.offset) };
+  }
+  return null;
+}
+
+/**
+ * evidenceFromSymbolNames reads the names of .symtab: any `__nss_*` name means glibc's NSS
+ * is linked in. `dlopen` counts only without `___dlopen`: from glibc 2.34 on, libc.a links
+ * dlopen (as `___dlopen`, `__dlopen`, `dlopen`) into every static program, so its presence
+ * says nothing; before 2.34 it came from libdl.a only when the program called it.
+ */
+export function evidenceFromSymbolNames(src: Source, strtab: ByteRange): { nss: string[]; dlopen: string[] } {
+  const nss = new Set<string>();
+  let dlopen = false;
+  let alwaysLinked = false;
+  searchRanges(src, [strtab], ['\0__nss_', '\0dlopen\0', '\0___dlopen\0'], (pattern, offset) => {
+    if (pattern === '\0dlopen\0') dlopen = true;
+    else if (pattern === '\0___dlopen\0') alwaysLinked = true;
+    else if (nss.size < NAMES_MAX) nss.add(cString(src.readUpTo(offset + 1, NAME_MAX, '.strtab'), 0));
+  });
+  return { nss: nssEvidence([...nss]), dlopen: dlopen && !alwaysLinked ? ['dlopen'] : [] };
+}
+
+/**
+ * nssEvidence picks the most telling NSS names: the per-database lookups
+ * (`__nss_passwd_lookup2`, `__nss_hosts_lookup2`...), which glibc links only for the databases
+ * a program queries; otherwise the first `__nss_*` names. Sorted, at most EVIDENCE_MAX.
+ */
+export function nssEvidence(names: readonly string[]): string[] {
+  const sorted = [...new Set(names)].sort();
+  const lookups = sorted.filter((n) => /^__nss_[a-z]+_lookup2?$/.test(n) && n !== '__nss_configure_lookup');
+  return (lookups.length > 0 ? lookups : sorted).slice(0, EVIDENCE_MAX);
+}
+
+/**
+ * evidenceFromStrings searches read-only segments of a stripped file for the strings NSS
+ * code carries (`/etc/nsswitch.conf`, the `libnss_` module prefix). dlopen leaves no string
+ * that sets a caller apart from glibc's own always-linked copy, so it is not looked for.
+ */
+export function evidenceFromStrings(src: Source, ranges: readonly ByteRange[]): { nss: string[]; dlopen: string[] } {
+  const nss = new Set<string>();
+  searchRanges(src, ranges, ['/etc/nsswitch.conf', 'libnss_'], (pattern) => nss.add(pattern));
+  return { nss: [...nss].sort(), dlopen: [] };
+}
+
+/**
+ * searchRanges calls `found(pattern, fileOffset)` for every occurrence of each pattern in
+ * the ranges, reading SEARCH_CHUNK bytes at a time (chunks overlap by the longest pattern
+ * so nothing is missed at a boundary) and at most SEARCH_MAX bytes in all.
+ */
+export function searchRanges(src: Source, ranges: readonly ByteRange[], patterns: readonly string[], found: (pattern: string, offset: number) => void): void {
+  const needles = patterns.map((p) => ({ p, b: Buffer.from(p, 'latin1') }));
+  const overlap = Math.max(...needles.map((n) => n.b.length)) - 1;
+  let budget = SEARCH_MAX;
+  for (const r of ranges) {
+    let at = r.offset;
+    const end = Math.min(r.offset + r.size, src.size);
+    while (at < end && budget > 0) {
+      const len = Math.min(SEARCH_CHUNK, end - at, budget);
+      const chunk = src.readChunk(at, len, 'evidence search', SEARCH_SCRATCH);
+      budget -= len;
+      // Matches that start in the overlap are reported by the next chunk.
+      const limit = at + len >= end ? len : len - overlap;
+      for (const n of needles) {
+        for (let i = chunk.indexOf(n.b); i >= 0 && i < limit; i = chunk.indexOf(n.b, i + 1)) found(n.p, at + i);
+      }
+      if (at + len >= end) break;
+      at += Math.max(1, len - overlap);
+    }
+  }
+}

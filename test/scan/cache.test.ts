@@ -1,0 +1,202 @@
+/**
+ * cache.test: the persistent scan cache. A warm scan gives byte-identical reports with
+ * every unchanged file taken from the cache; a change to a file (content, size, mtime,
+ * or a replaced inode) is seen; a corrupt, truncated or foreign cache is ignored, never
+ * trusted; two scans sharing a cache both succeed and leave a valid file; files changed
+ * just before the scan (racy) are not cached; the directory is pruned.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadDatabase } from '../../src/db/index.js';
+import { scanPaths, type ScanOptions } from '../../src/scan/pipeline.js';
+import { CacheFile, cacheFileName, decodeDirectory, encodeDirectory, pruneCacheDir, sameKey, type FileKey } from '../../src/scan/cache.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const db = loadDatabase();
+const target = db.resolveTarget('alpine:3.22');
+const work = mkdtempSync(join(tmpdir(), 'muslcheck-cache-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const tree = join(work, 'tree');
+const cacheDir = join(work, 'cache');
+/** OLD is an mtime safely before any scan (files changed just before a scan are not cached). */
+const OLD = new Date(Date.now() - 3_600_000);
+
+/** makeTree copies a few samples (ELF of several kinds, a malformed file, text) with old mtimes. */
+function makeTree(): void {
+  rmSync(tree, { recursive: true, force: true });
+  mkdirSync(join(tree, 'lib'), { recursive: true });
+  for (const [from, to] of [
+    ['samples/bin/app-bundled', 'app-bundled'],
+    ['samples/bin/lib/libbundle.so.1', 'lib/libbundle.so.1'],
+    ['samples/bin/fortify', 'fortify'],
+    ['samples/bin/cxx', 'cxx'],
+    ['samples/bin/broken/fortify-truncated', 'truncated'],
+  ]) copyFileSync(join(root, from!), join(tree, to!));
+  writeFileSync(join(tree, 'README'), 'text\n');
+  for (const f of ['app-bundled', 'lib/libbundle.so.1', 'fortify', 'cxx', 'truncated', 'README', 'lib', '.']) utimesSync(join(tree, f), OLD, OLD);
+}
+
+const opts = (extra: Partial<ScanOptions> = {}): ScanOptions => ({ db, target, cache: { dir: cacheDir, toolVersion: 'test' }, jobs: 1, ...extra });
+
+beforeEach(() => {
+  makeTree();
+  rmSync(cacheDir, { recursive: true, force: true });
+});
+
+describe.each([
+  ['calling thread', { jobs: 1 }],
+  ['worker pool', { jobs: 2, smallScan: 0 }],
+] as const)('scan cache (%s)', (_name, mode) => {
+  it('a warm scan takes every file from the cache and reports exactly what the cold scan did', async () => {
+    const cold = await scanPaths([tree], opts(mode));
+    expect(cold.stats.cacheHits).toBe(0);
+    expect(cold.stats.cacheWritten).toBe(true);
+    const warm = await scanPaths([tree], opts(mode));
+    expect(warm.stats.cacheHits).toBe(6);
+    expect(warm.stats.cacheWritten).toBe(false); // nothing changed: the file is not rewritten
+    expect(warm.stats.bytesRead).toBe(0);
+    expect(JSON.stringify(warm.reports)).toBe(JSON.stringify(cold.reports));
+    const nocache = await scanPaths([tree], opts({ ...mode, cache: null }));
+    expect(JSON.stringify(nocache.reports)).toBe(JSON.stringify(cold.reports));
+  }, 60_000);
+
+  it('sees a changed file (same size, new mtime), a replaced file and a new file', async () => {
+    await scanPaths([tree], opts(mode));
+    // Same size and inode, different bytes and mtime: a text file becomes ELF-looking garbage.
+    writeFileSync(join(tree, 'README'), '\x7fELF\n');
+    utimesSync(join(tree, 'README'), new Date(OLD.getTime() + 60_000), new Date(OLD.getTime() + 60_000));
+    // Replaced by another file (new inode): fortify becomes the C++ sample.
+    rmSync(join(tree, 'fortify'));
+    copyFileSync(join(tree, 'cxx'), join(tree, 'fortify'));
+    utimesSync(join(tree, 'fortify'), OLD, OLD);
+    writeFileSync(join(tree, 'new.txt'), 'new\n');
+    utimesSync(join(tree, 'new.txt'), OLD, OLD);
+    const warm = await scanPaths([tree], opts(mode));
+    const fresh = await scanPaths([tree], opts({ ...mode, cache: null }));
+    expect(JSON.stringify(warm.reports)).toBe(JSON.stringify(fresh.reports));
+    expect(warm.stats.cacheHits).toBe(4); // app-bundled, lib, cxx, truncated
+    expect(warm.reports.find((r) => r.path.endsWith('README'))!.kind).toBe('malformed');
+    expect(warm.reports.find((r) => r.path.endsWith('/fortify'))!.elf!.needed).toContain('libstdc++.so.6');
+    // The rewritten cache now holds the new state.
+    const again = await scanPaths([tree], opts(mode));
+    expect(again.stats.cacheHits).toBe(7);
+  }, 60_000);
+});
+
+describe('a cache that cannot be trusted is ignored', () => {
+  /** cachePath is the one cache file of the tree. */
+  const cachePath = (): string => join(cacheDir, readdirSync(cacheDir).find((n) => n.endsWith('.bin'))!);
+
+  it.each([
+    ['truncated to half', (b: Buffer) => b.subarray(0, b.length >> 1)],
+    ['truncated to 10 bytes', (b: Buffer) => b.subarray(0, 10)],
+    ['one flipped byte in the index', (b: Buffer) => flip(b, 120)],
+    ['one flipped byte in a payload', (b: Buffer) => flip(b, b.length - 40)],
+    ['garbage', (b: Buffer) => Buffer.alloc(b.length, 0x5a)],
+    ['empty', () => Buffer.alloc(0)],
+  ])('%s', async (_name, corrupt) => {
+    const cold = await scanPaths([tree], opts());
+    writeFileSync(cachePath(), corrupt(readFileSync(cachePath())));
+    const after = await scanPaths([tree], opts());
+    expect(JSON.stringify(after.reports)).toBe(JSON.stringify(cold.reports));
+    // It is rewritten whole and valid again.
+    const third = await scanPaths([tree], opts());
+    expect(third.stats.cacheHits).toBe(6);
+  }, 30_000);
+
+  it('made by another version of muslcheck', async () => {
+    await scanPaths([tree], opts());
+    const other = await scanPaths([tree], opts({ cache: { dir: cacheDir, toolVersion: 'other' } }));
+    expect(other.stats.cacheHits).toBe(0);
+  });
+});
+
+describe('sharing', () => {
+  it('two scans at once both succeed and leave a valid cache', async () => {
+    const [a, b] = await Promise.all([scanPaths([tree], opts({ jobs: 2, smallScan: 0 })), scanPaths([tree], opts({ jobs: 2, smallScan: 0 }))]);
+    expect(JSON.stringify(a.reports)).toBe(JSON.stringify(b.reports));
+    expect(readdirSync(cacheDir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    const warm = await scanPaths([tree], opts());
+    expect(warm.stats.cacheHits).toBe(6);
+  }, 60_000);
+});
+
+describe('what is cached', () => {
+  it('files named one by one (a pre-commit hook\'s arguments) are not cached: the list changes every commit', async () => {
+    const r = await scanPaths([join(tree, 'fortify'), join(tree, 'cxx')], opts());
+    expect(r.stats.cacheFile).toBeNull();
+    expect(() => readdirSync(cacheDir)).toThrow();
+  });
+});
+
+describe('racy files', () => {
+  it('a file modified just before the scan is not cached', async () => {
+    writeFileSync(join(tree, 'README'), 'just now\n');
+    await scanPaths([tree], opts());
+    const warm = await scanPaths([tree], opts());
+    expect(warm.stats.cacheHits).toBe(5);
+  });
+});
+
+describe('cache format', () => {
+  const key: FileKey = { dev: 2049, ino: 1234567, size: 42, mtimeMs: 1700000000123.25, ctimeMs: 1700000000456.5 };
+
+  it('round-trips a directory blob', () => {
+    const entries = [
+      { name: 'a', key, kind: 'elf' as const, offset: 0, length: 10, check: 0xdeadbeef },
+      { name: 'ünï code', key: { ...key, ino: 7 }, kind: 'not-elf' as const, offset: 10, length: 0, check: 1 },
+    ];
+    const back = decodeDirectory(encodeDirectory(entries))!;
+    expect([...back.keys()]).toEqual(['a', 'ünï code']);
+    expect(back.get('a')).toEqual({ key, kind: 'elf', offset: 0, length: 10, check: 0xdeadbeef });
+    expect(sameKey(back.get('ünï code')!.key, { ...key, ino: 7 })).toBe(true);
+  });
+
+  it.each([1, 5, 20, 60])('rejects a blob cut after %i bytes', (n) => {
+    const blob = encodeDirectory([{ name: 'abc', key, kind: 'elf', offset: 0, length: 10, check: 1 }]);
+    expect(decodeDirectory(blob.subarray(0, n))).toBeNull();
+  });
+
+  it.each([
+    ['size', { size: 43 }],
+    ['mtime', { mtimeMs: key.mtimeMs + 1 }],
+    ['ctime', { ctimeMs: key.ctimeMs + 1 }],
+    ['inode', { ino: 1 }],
+    ['device', { dev: 1 }],
+  ])('a different %s is a different key', (_f, change) => expect(sameKey(key, { ...key, ...change })).toBe(false));
+
+  it('names one cache file per set of scanned directories and read mode', () => {
+    expect(cacheFileName('/c', ['/b', '/a'], 'lean')).toBe(cacheFileName('/c', ['/a', '/b'], 'lean'));
+    expect(cacheFileName('/c', ['/a'], 'lean')).not.toBe(cacheFileName('/c', ['/a'], 'full'));
+  });
+
+  it('opening a missing file gives no cache', () => expect(CacheFile.open(join(work, 'nope.bin'), 'x')).toBeNull());
+
+  it('pruning keeps the most recently used files and drops stale temporaries', () => {
+    const d = join(work, 'prune');
+    mkdirSync(d, { recursive: true });
+    for (let i = 0; i < 5; i++) {
+      writeFileSync(join(d, `scan-${i}.bin`), 'x');
+      utimesSync(join(d, `scan-${i}.bin`), new Date(1_000_000 * (i + 1)), new Date(1_000_000 * (i + 1)));
+    }
+    writeFileSync(join(d, 'scan-old.bin.1.ab.tmp'), 'x');
+    utimesSync(join(d, 'scan-old.bin.1.ab.tmp'), OLD, new Date(Date.now() - 7_200_000));
+    writeFileSync(join(d, 'scan-new.bin.2.cd.tmp'), 'x');
+    writeFileSync(join(d, 'unrelated'), 'x');
+    pruneCacheDir(d, 2);
+    expect(readdirSync(d).sort()).toEqual(['scan-3.bin', 'scan-4.bin', 'scan-new.bin.2.cd.tmp', 'unrelated']);
+  });
+});
+
+/** flip inverts one byte of a copy. */
+function flip(b: Buffer, at: number): Buffer {
+  const c = Buffer.from(b);
+  const i = Math.max(0, Math.min(at, c.length - 1));
+  c[i] = c[i]! ^ 0xff;
+  return c;
+}
+
+
