@@ -20,8 +20,11 @@ const PT_NOTE = 4;
 /** PF_X and PF_W are the execute and write bits of p_flags. */
 const PF_X = 1;
 const PF_W = 2;
-/** SHT_SYMTAB is the section type of the full symbol table (gABI). */
+/** SHT_SYMTAB is the section type of the full symbol table; SHT_NOBITS of sections with no file bytes (gABI). */
 const SHT_SYMTAB = 2;
+const SHT_NOBITS = 8;
+/** SHSTRTAB_MAX caps the section name table read. */
+const SHSTRTAB_MAX = 64 * 1024;
 /** NT_GNU_ABI_TAG is the note type of `.note.ABI-tag`, which glibc's crt1.o carries (glibc csu/abi-note.S). */
 const NT_GNU_ABI_TAG = 1;
 
@@ -110,10 +113,40 @@ export function readStaticLibc(src: Source, d: Decoder, hdr: Header, segments: r
   if (!glibcAbiTag) return { glibcAbiTag, nss: [], dlopen: [], source: null };
   const strtab = symbolStringTable(src, d, hdr);
   if (strtab !== null) return { glibcAbiTag, ...evidenceFromSymbolNames(src, strtab), source: 'symtab' };
-  const ranges = loadSegments(src, segments)
-    .filter((s) => (s.flags & PF_W) === 0)
-    .map((s) => ({ offset: s.offset, size: Math.min(s.filesz, src.size - s.offset) }));
-  return { glibcAbiTag, ...evidenceFromStrings(src, ranges), source: 'segments' };
+  return { glibcAbiTag, ...evidenceFromStrings(src, constantDataRanges(src, d, hdr, segments)), source: 'segments' };
+}
+
+/**
+ * constantDataRanges is where a stripped file keeps its string constants: its `.rodata*`
+ * sections when the section headers say so; otherwise its read-only segments, the
+ * non-executable ones when there are any (linkers that keep .rodata and .text in one
+ * segment leave only that one, which is then searched up to SEARCH_MAX).
+ */
+function constantDataRanges(src: Source, d: Decoder, hdr: Header, segments: readonly Segment[]): ByteRange[] {
+  const rodata = rodataSections(src, d, hdr);
+  if (rodata !== null && rodata.length > 0) return rodata;
+  const readOnly = loadSegments(src, segments).filter((s) => (s.flags & PF_W) === 0);
+  const plain = readOnly.filter((s) => (s.flags & PF_X) === 0);
+  return (plain.length > 0 ? plain : readOnly).map((s) => ({ offset: s.offset, size: Math.min(s.filesz, src.size - s.offset) }));
+}
+
+/** rodataSections lists the `.rodata*` sections (null when the section headers are unusable). */
+function rodataSections(src: Source, d: Decoder, hdr: Header): ByteRange[] | null {
+  const ent = hdr.shentsize;
+  if (hdr.shoff === 0 || hdr.shnum === 0 || hdr.shnum >= 65_280 || ent < SHDR_SIZE[d.cls] || hdr.shstrndx >= hdr.shnum) return null;
+  if (hdr.shoff + hdr.shnum * ent > src.size) return null;
+  const table = src.read(hdr.shoff, hdr.shnum * ent, 'e_shoff');
+  const names = decodeSection(d, table, hdr.shstrndx * ent);
+  if (names.offset >= src.size || names.size === 0) return null;
+  const strings = src.readUpTo(names.offset, Math.min(names.size, SHSTRTAB_MAX), '.shstrtab');
+  const out: ByteRange[] = [];
+  for (let i = 0; i < hdr.shnum; i++) {
+    const sec = decodeSection(d, table, i * ent);
+    if (sec.type === SHT_NOBITS || sec.size === 0 || sec.offset >= src.size) continue;
+    if (!cString(strings, sec.name).startsWith('.rodata')) continue;
+    out.push({ offset: sec.offset, size: Math.min(sec.size, src.size - sec.offset) });
+  }
+  return out;
 }
 
 /** hasGnuAbiTag finds an NT_GNU_ABI_TAG note owned by "GNU" in the PT_NOTE segments. */

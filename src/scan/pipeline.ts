@@ -101,8 +101,18 @@ const READ_BATCH = 128;
 const MIN_BATCH = 8;
 /** ANALYZE_BATCH is how many ELF files go to a thread at once in phase 2. */
 const ANALYZE_BATCH = 16;
-/** MAX_OUTSTANDING is how many batches a thread may have queued. */
-const MAX_OUTSTANDING = 3;
+/**
+ * MAX_OUTSTANDING is how many batches a worker may have queued: deep enough that it
+ * never runs dry while the calling thread is busy with a batch of its own (a batch of
+ * not-ELF files is a millisecond of work; a batch of large libraries tens of them).
+ */
+const MAX_OUTSTANDING = 8;
+/**
+ * HERE_SHARE: the calling thread's batches are this fraction of a worker's, because it
+ * also walks, schedules and writes the report, and must come back to the event loop
+ * often to keep the workers fed.
+ */
+const HERE_SHARE = 4;
 /** WINDOW bounds how far phase 2 runs ahead of the report (files held in memory). */
 const WINDOW = 2048;
 
@@ -301,7 +311,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
         track(exec.read(t, state.batch(next(size))).then((reply) => state.record(t, reply, stats)));
       }
       if (queued.length > head) {
-        state.record(0, await exec.read(0, state.batch(next(size))), stats);
+        state.record(0, await exec.read(0, state.batch(next(Math.max(1, Math.ceil(size / HERE_SHARE))))), stats);
         if (inflight.size > 0 || starting !== null) await turn();
       } else if (inflight.size > 0) await Promise.race(inflight);
       if (opts.onProgress && state.count - lastProgress >= 1024) {
@@ -501,11 +511,12 @@ class ScanState {
     const done = new Map<number, Analyzed>();
     const inflight = new Set<Promise<void>>();
     let cursor = 0;
-    /** batchFor takes the next ids of thread t's queue that lie within the window. */
+    /** batchFor takes the next ids of thread t's queue that lie within the window (fewer for the calling thread). */
     const batchFor = (t: number): number[] => {
       const q = queues[t]!;
       const ids: number[] = [];
-      while (ids.length < ANALYZE_BATCH && heads[t]! < q.length && q[heads[t]!]! < cursor + WINDOW) ids.push(q[heads[t]!++]!);
+      const max = t === 0 && exec.threads > 1 ? Math.max(1, ANALYZE_BATCH / HERE_SHARE) : ANALYZE_BATCH;
+      while (ids.length < max && heads[t]! < q.length && q[heads[t]!]! < cursor + WINDOW) ids.push(q[heads[t]!++]!);
       return ids;
     };
     /** dispatchWorkers keeps every worker busy with files inside the window. */
