@@ -141,21 +141,22 @@ export function encodeDirectory(entries: ReadonlyArray<{ name: string; key: File
 /** decodeDirectory decodes a directory blob; null when it is inconsistent (a corrupt blob is a miss, not an error). */
 export function decodeDirectory(blob: Uint8Array): Map<string, CacheEntry> | null {
   const b = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+  const v = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const out = new Map<string, CacheEntry>();
   let o = 0;
   const fixed = 5 * 8 + 1 + 8 + 4 + 4;
   while (o < b.length) {
     if (o + 2 > b.length) return null;
-    const n = b.readUInt16LE(o);
+    const n = v.getUint16(o, true);
     o += 2;
     if (o + n + fixed > b.length) return null;
     const name = b.toString('utf8', o, o + n);
     o += n;
-    const key = { dev: b.readDoubleLE(o), ino: b.readDoubleLE(o + 8), size: b.readDoubleLE(o + 16), mtimeMs: b.readDoubleLE(o + 24), ctimeMs: b.readDoubleLE(o + 32) };
-    const kind = KINDS[b.readUInt8(o + 40)];
-    const offset = b.readDoubleLE(o + 41);
-    const length = b.readUInt32LE(o + 49);
-    const check = b.readUInt32LE(o + 53);
+    const key = { dev: v.getFloat64(o, true), ino: v.getFloat64(o + 8, true), size: v.getFloat64(o + 16, true), mtimeMs: v.getFloat64(o + 24, true), ctimeMs: v.getFloat64(o + 32, true) };
+    const kind = KINDS[v.getUint8(o + 40)];
+    const offset = v.getFloat64(o + 41, true);
+    const length = v.getUint32(o + 49, true);
+    const check = v.getUint32(o + 53, true);
     o += fixed;
     if (kind === undefined || !Number.isSafeInteger(offset) || offset < 0) return null;
     out.set(name, { key, kind, offset, length, check });
@@ -250,7 +251,9 @@ export class CacheFile {
       const len = index.readUInt32LE(p);
       p += 4;
       if (p + len > indexLength) return null;
-      const blob = index.subarray(p, p + len);
+      // A copy, not a view: a view posted to a worker would carry the whole index with it
+      // (structured clone copies a typed array's entire buffer).
+      const blob = Buffer.from(Uint8Array.prototype.slice.call(index, p, p + len).buffer);
       p += len;
       dirs.set(dir, blob);
       entries += countEntries(blob);

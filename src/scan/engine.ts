@@ -19,7 +19,7 @@ import { loadDatabase } from '../db/index.js';
 import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson } from '../report/json.js';
-import { decodeDirectory, fileKeyOf, isRacy, readPayload, sameKey, type CacheEntry, type CachedKind, type FileKey } from './cache.js';
+import { fileKeyOf, isRacy, readPayload, sameKey, type CacheEntry, type CachedKind, type FileKey } from './cache.js';
 import { decodeElf, encodeElf } from './payload.js';
 
 /** EngineInit is everything an engine needs; plain data, so it can be posted to a worker. */
@@ -45,8 +45,6 @@ export interface ReadItem {
   id: number;
   /** the path as the report prints it (relative to cwd, or absolute). */
   path: string;
-  /** index into ReadBatch.dirs of the cached entries of the file's directory, or -1. */
-  dir: number;
   /** the file's name within its directory (the cache's key). */
   name: string;
   /** where to read the bytes when not at `path` (the staged copy of a file). */
@@ -63,25 +61,53 @@ export interface ReadItem {
 export interface ReadBatch {
   ids: Int32Array;
   paths: string[];
-  /** names within their directories, and the index into `dirs` of each file's cached directory (-1: none); null without a cache. */
+  /** names within their directories (the cache's key); null when no cache is written. */
   names: string[] | null;
-  dirOf: Int32Array | null;
-  dirs: Uint8Array[];
+  /** what the cache holds for each file (looked up by the main thread); null without a cache. */
+  cached: CachedEntries | null;
   /** where to read each file when not at its path (staged copies); null when all are read in place. */
   sources: Array<string | null> | null;
   /** read for library lookup only (--library-path files): nothing is kept, nothing reported. */
   libraryOnly: boolean;
 }
 
+/** CachedEntries is the cache's record of each file of a batch, as parallel arrays (kind -1: none). */
+export interface CachedEntries {
+  /** dev, ino, size, mtimeMs, ctimeMs per file. */
+  keys: Float64Array;
+  kinds: Int8Array;
+  /** payload offset, length, check per file. */
+  payloads: Float64Array;
+}
+
+/** packCached lays out a batch's cached entries (null where the cache has nothing). */
+export function packCached(entries: ReadonlyArray<CacheEntry | undefined>): CachedEntries {
+  const n = entries.length;
+  const out: CachedEntries = { keys: new Float64Array(n * 5), kinds: new Int8Array(n).fill(-1), payloads: new Float64Array(n * 3) };
+  entries.forEach((e, k) => {
+    if (e === undefined) return;
+    out.keys.set([e.key.dev, e.key.ino, e.key.size, e.key.mtimeMs, e.key.ctimeMs], k * 5);
+    out.kinds[k] = CACHED_KINDS.indexOf(e.kind);
+    out.payloads.set([e.offset, e.length, e.check], k * 3);
+  });
+  return out;
+}
+
+/** cachedAt reads back the k-th entry of a batch. */
+function cachedAt(c: CachedEntries, k: number): CacheEntry | null {
+  const kind = CACHED_KINDS[c.kinds[k]!];
+  if (kind === undefined) return null;
+  const key = { dev: c.keys[k * 5]!, ino: c.keys[k * 5 + 1]!, size: c.keys[k * 5 + 2]!, mtimeMs: c.keys[k * 5 + 3]!, ctimeMs: c.keys[k * 5 + 4]! };
+  return { key, kind, offset: c.payloads[k * 3]!, length: c.payloads[k * 3 + 1]!, check: c.payloads[k * 3 + 2]! };
+}
+
 /** toBatch packs ReadItems (tests and the --library-path reads build those). */
-export function toBatch(items: readonly ReadItem[], dirs: Uint8Array[] = []): ReadBatch {
-  const withCache = items.some((it) => it.dir >= 0);
+export function toBatch(items: readonly ReadItem[]): ReadBatch {
   return {
     ids: Int32Array.from(items, (it) => it.id),
     paths: items.map((it) => it.path),
-    names: withCache ? items.map((it) => it.name) : null,
-    dirOf: withCache ? Int32Array.from(items, (it) => it.dir) : null,
-    dirs,
+    names: null,
+    cached: null,
     sources: items.some((it) => it.source !== undefined) ? items.map((it) => it.source ?? null) : null,
     libraryOnly: items.some((it) => it.libraryOnly === true),
   };
@@ -203,7 +229,6 @@ export class Engine {
 
   /** read does phase 1 for a batch. */
   read(batch: ReadBatch): ReadReply {
-    const dirs = batch.dirs.map((b) => decodeDirectory(b));
     const n = batch.ids.length;
     const notElf: number[] = [];
     const found: FoundResult[] = [];
@@ -211,11 +236,10 @@ export class Engine {
     let hits = 0;
     const updates: Array<{ id: number; u: CacheUpdate }> = [];
     for (let k = 0; k < n; k++) {
-      const d = batch.dirOf?.[k] ?? -1;
-      const item: ReadItem = { id: batch.ids[k]!, path: batch.paths[k]!, dir: d, name: batch.names?.[k] ?? '', libraryOnly: batch.libraryOnly };
+      const item: ReadItem = { id: batch.ids[k]!, path: batch.paths[k]!, name: batch.names?.[k] ?? '', libraryOnly: batch.libraryOnly };
       const source = batch.sources?.[k];
       if (source !== undefined && source !== null) item.source = source;
-      const r = this.readOne(item, d >= 0 ? (dirs[d] ?? null) : null);
+      const r = this.readOne(item, batch.cached === null ? null : cachedAt(batch.cached, k));
       bytesRead += r.bytesRead;
       if (r.hit) hits++;
       if (r.cache !== null) updates.push({ id: r.id, u: r.cache });
@@ -231,11 +255,11 @@ export class Engine {
   }
 
   /** readOne reads one file: from the cache when its key still matches, else from disk. */
-  private readOne(item: ReadItem, cached: Map<string, CacheEntry> | null): ReadResult {
+  private readOne(item: ReadItem, entry: CacheEntry | null): ReadResult {
     const { id } = item;
     const path = item.source ?? item.path;
     let key: FileKey | null = null;
-    if (this.init.cacheWrite || cached !== null) {
+    if (this.init.cacheWrite || entry !== null) {
       let st: Stats;
       try {
         st = statSync(path); // follows a link named on the command line, or followed by --follow-symlinks
@@ -245,8 +269,7 @@ export class Engine {
       if (!st.isFile()) return { id, kind: 'unreadable', error: { kind: 'unreadable', message: 'not a regular file', offset: null, field: null }, bytesRead: 0, hit: false, cache: null };
       key = fileKeyOf(st);
     }
-    const entry = key !== null ? cached?.get(item.name) : undefined;
-    if (key !== null && entry !== undefined && sameKey(entry.key, key)) {
+    if (key !== null && entry !== null && sameKey(entry.key, key)) {
       const hit = this.fromCache(item, key, entry);
       if (hit !== null) return hit;
     }
@@ -329,7 +352,8 @@ export class Engine {
   /** cacheUpdate encodes what the cache keeps for a fresh reading. */
   private cacheUpdate(r: ReadResult, key: FileKey, item: ReadItem): CacheUpdate | null {
     if (r.kind === 'not-elf') return { key, kind: 'not-elf', payload: new Uint8Array(0), reuse: null };
-    if (r.kind === 'malformed') return { key, kind: 'malformed', payload: Buffer.from(JSON.stringify(r.error), 'utf8'), reuse: null };
+    // A standalone copy: small Buffers share Node's allocation pool, and posting one would copy the whole pool.
+    if (r.kind === 'malformed') return { key, kind: 'malformed', payload: new Uint8Array(Buffer.from(JSON.stringify(r.error), 'utf8')), reuse: null };
     if (r.kind === 'elf') {
       const held = this.held.get(item.id)?.elf;
       return held ? { key, kind: 'elf', payload: encodeElf(held), reuse: null } : null;

@@ -22,8 +22,8 @@ import type { FileKind, FileReport, Verdict } from '../analyze/types.js';
 import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson, notElfEntryJson } from '../report/json.js';
-import { CacheFile, cacheFileName, pruneCacheDir, writeCacheFile, type NewEntry } from './cache.js';
-import { CACHED_KINDS, Engine, toBatch, type AnalyzeMode, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
+import { CacheFile, cacheFileName, decodeDirectory, pruneCacheDir, writeCacheFile, type CacheEntry, type NewEntry } from './cache.js';
+import { CACHED_KINDS, Engine, packCached, toBatch, type AnalyzeMode, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
 import { WorkerPool } from './pool.js';
 import { ListWalker, Walker, type EntrySource, type WalkEntry } from './walk.js';
 
@@ -97,6 +97,8 @@ const NO_NAMES: readonly string[] = Object.freeze([]);
 const SMALL_SCAN = 512;
 /** READ_BATCH is how many files go to a thread at once in phase 1. */
 const READ_BATCH = 128;
+/** DECODED_DIRS is how many directories' cached entries the main thread keeps decoded. */
+const DECODED_DIRS = 64;
 /** MIN_BATCH is the smallest batch, for the last files of the walk. */
 const MIN_BATCH = 8;
 /** ANALYZE_BATCH is how many ELF files go to a thread at once in phase 2. */
@@ -280,7 +282,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
     let head = 0;
     const take = (e: WalkEntry): void => {
       const id = state.add(e);
-      if (e.kind === 'file') queued.push({ id, path: e.path, dir: -1, name: e.name, ...(e.source !== undefined ? { source: e.source } : {}) });
+      if (e.kind === 'file') queued.push({ id, path: e.path, name: e.name, ...(e.source !== undefined ? { source: e.source } : {}) });
       else state.outcomes[id] = { kind: 'error', error: { kind: 'unreadable', message: e.reason, offset: null, field: null } };
     };
     const next = (size: number): ReadItem[] => {
@@ -399,29 +401,26 @@ class ScanState {
     return id;
   }
 
-  /** batch packs queued files for a thread, with the cached entries of their directories. */
+  /** batch packs queued files for a thread, with what the cache holds for each. */
   batch(items: ReadItem[]): ReadBatch {
     const b = toBatch(items);
-    if (this.cache !== null || this.caching) b.names = items.map((it) => it.name);
-    if (this.cache !== null) {
-      const blobs: Uint8Array[] = [];
-      const local = new Map<number, number>();
-      const dirOf = new Int32Array(items.length).fill(-1);
-      items.forEach((it, k) => {
-        const d = this.dirOf[it.id];
-        if (d === undefined || d < 0) return;
-        let slot = local.get(d);
-        if (slot === undefined) {
-          const blob = this.cache!.dirs.get(this.dirs[d]!);
-          slot = blob === undefined ? -1 : blobs.push(blob) - 1;
-          local.set(d, slot);
-        }
-        dirOf[k] = slot;
-      });
-      b.dirOf = dirOf;
-      b.dirs = blobs;
-    }
+    if (this.caching) b.names = items.map((it) => it.name);
+    if (this.cache !== null) b.cached = packCached(items.map((it) => this.cachedDir(this.dirOf[it.id] ?? -1)?.get(it.name)));
     return b;
+  }
+
+  /** decoded keeps the last directories decoded from the cache (the walk is depth-first: a directory's files come together). */
+  private readonly decoded = new Map<number, Map<string, CacheEntry> | null>();
+
+  /** cachedDir decodes a directory's cached entries once (null: none, or a blob that does not check out). */
+  private cachedDir(d: number): Map<string, CacheEntry> | null {
+    if (d < 0 || this.cache === null) return null;
+    if (this.decoded.has(d)) return this.decoded.get(d)!;
+    const blob = this.cache.dirs.get(this.dirs[d]!);
+    const map = blob === undefined ? null : decodeDirectory(blob);
+    this.decoded.set(d, map);
+    if (this.decoded.size > DECODED_DIRS) this.decoded.delete(this.decoded.keys().next().value!);
+    return map;
   }
 
   /** record stores a phase-1 reply. */
@@ -465,7 +464,7 @@ class ScanState {
           const abs = resolve(this.cwd, dir, name);
           if (tried.has(abs) || this.libByPath.has(abs)) continue;
           tried.add(abs);
-          if (existsSync(abs)) items.push({ id: nextId--, path: abs, dir: -1, name, libraryOnly: true });
+          if (existsSync(abs)) items.push({ id: nextId--, path: abs, name, libraryOnly: true });
         }
       }
       if (items.length === 0) return;

@@ -117,7 +117,8 @@ export class WorkerPool {
   }
 
   read(thread: number, batch: ReadBatch): Promise<ReadReply> {
-    const transfer = [batch.ids.buffer as ArrayBuffer, ...(batch.dirOf ? [batch.dirOf.buffer as ArrayBuffer] : [])];
+    const c = batch.cached;
+    const transfer = [batch.ids.buffer as ArrayBuffer, ...(c ? [c.keys.buffer as ArrayBuffer, c.kinds.buffer as ArrayBuffer, c.payloads.buffer as ArrayBuffer] : [])];
     return this.threads[thread]!.call('read', { batch }, transfer);
   }
 
