@@ -11,12 +11,14 @@
  * written to a pipe is flushed completely before Node exits.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { basename as basenamePath, dirname as dirnamePath, join as joinPath, resolve as resolvePath } from 'node:path';
 import type { FileReport, Verdict } from './analyze/types.js';
 
 /** CliStream is the part of a writable stream the CLI uses. */
 export interface CliStream {
-  write(chunk: string, callback: (err?: Error | null) => void): boolean;
+  write(chunk: string | Uint8Array, callback: (err?: Error | null) => void): boolean;
   isTTY?: boolean;
 }
 
@@ -118,9 +120,9 @@ export function shouldShowProgress(g: ProgressGate): boolean {
 }
 
 /** writeAll writes text and resolves once the stream has taken it (so nothing is lost when the process ends). */
-export function writeAll(stream: CliStream, text: string): Promise<void> {
+export function writeAll(stream: CliStream, text: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (text === '') return resolve();
+    if (text.length === 0) return resolve();
     stream.write(text, (err) => (err && !isEpipe(err) ? reject(err) : resolve()));
   });
 }
@@ -278,8 +280,8 @@ interface OutputSink {
 /** SINK_CHUNK: text is handed to the stream in pieces of about this size (fewer write calls, bounded memory). */
 const SINK_CHUNK = 1 << 20;
 
-/** openSink opens where a report goes. */
-async function openSink(output: string | undefined, io: CliIo): Promise<OutputSink> {
+/** openSink opens where a report goes; `tee` also receives every chunk (the report memo). */
+async function openSink(output: string | undefined, io: CliIo, tee: ((text: string) => void) | null = null): Promise<OutputSink> {
   let pending: string[] = [];
   let size = 0;
   if (output === undefined) {
@@ -287,6 +289,7 @@ async function openSink(output: string | undefined, io: CliIo): Promise<OutputSi
       const text = pending.join('');
       pending = [];
       size = 0;
+      tee?.(text);
       await writeAll(io.stdout, text);
     };
     return {
@@ -307,6 +310,7 @@ async function openSink(output: string | undefined, io: CliIo): Promise<OutputSi
     const text = pending.join('');
     pending = [];
     size = 0;
+    tee?.(text);
     if (text !== '') await fh.write(text);
   };
   return {
@@ -374,7 +378,12 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
   // formats and `plan` need every report first.
   const streamJson = mode === 'scan' && flags.format === 'json' && flags.updateBaseline !== true;
   const reports: FileReport[] = [];
-  const sink = streamJson ? await openSink(flags.output, io) : null;
+  // The report memo: a re-scan of an unchanged tree with the same options writes the last report again.
+  const cacheMod = await import('./scan/cache.js');
+  let memoHit: { path: string; meta: import('./scan/cache.js').MemoMeta } | null = null;
+  let memo: import('./scan/cache.js').MemoWriter | null = null;
+  const memoContext = flags.cache && staged === null && flags.updateBaseline !== true && (eff.libraryPath ?? []).length === 0 ? renderContext(mode, flags, target.id, failOn, suppress, io.cwd, paths) : null;
+  const sink = streamJson ? await openSink(flags.output, io, (text) => memo?.write(text)) : null;
   let worst = -1;
   const bar = planMod.rank(failOn);
   let stats;
@@ -394,6 +403,16 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
         target,
         db,
         cache: flags.cache && staged === null ? { dir: defaultCacheDir(io.env), toolVersion: toolVersion() } : null,
+        ...(memoContext !== null
+          ? {
+              reuse: (fingerprint: string, cacheFile: string) => {
+                const key = createHashHex(`${fingerprint}\n${memoContext}`);
+                memoHit = cacheMod.readMemo(cacheFile, key);
+                if (memoHit === null) memo = new cacheMod.MemoWriter(cacheFile, key);
+                return memoHit !== null;
+              },
+            }
+          : {}),
         jobs: flags.jobs,
         includeExports: flags.exports === true,
         suppress,
@@ -412,12 +431,14 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
         return undefined;
       },
     );
-    if (sink && json && summary) await sink.write(json.jsonTail(summary.build(), count));
+    if (sink && json && summary && !stats.reused) await sink.write(json.jsonTail(summary.build(), count));
     ok = true;
   } finally {
     progress?.stop();
     staged?.cleanup();
-    await sink?.close(ok);
+    if (stats?.reused) await sink?.close(false);
+    else await sink?.close(ok);
+    if (!ok) (memo as import('./scan/cache.js').MemoWriter | null)?.abandon();
   }
 
   if (flags.stats !== undefined) {
@@ -425,6 +446,12 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
     const { writeFile } = await import('node:fs/promises');
     const { resolve } = await import('node:path');
     await writeFile(resolve(io.cwd, flags.stats), stringifyJson(stats));
+  }
+
+  if (stats.reused && memoHit !== null) {
+    const hit = memoHit as { path: string; meta: import('./scan/cache.js').MemoMeta };
+    await emitFile(hit.path, flags.output, io);
+    return hit.meta.exitCode;
   }
 
   if (flags.updateBaseline === true) {
@@ -445,9 +472,76 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
       const plan = flags.format === 'text' ? planMod.treePlan(reports, target, db) : undefined;
       text = await formatScan(reports, flags, { tool, target, catalogue: CATALOGUE }, { plan, failOn });
     }
+    (memo as import('./scan/cache.js').MemoWriter | null)?.write(text);
     await emit(text, flags.output, io);
   }
-  return worst >= bar ? 1 : 0;
+  const code = worst >= bar ? 1 : 0;
+  (memo as import('./scan/cache.js').MemoWriter | null)?.commit(code);
+  return code;
+}
+
+/** createHashHex is the SHA-256 of a text, in hex. */
+function createHashHex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * renderContext is everything besides the tree's state that the report depends on: the
+ * command and output options, the target, the gate, the accepted findings, the working
+ * directory, and the package.json files above the scanned paths (a Node addon's plan
+ * reads the nearest one, which may lie outside the tree).
+ */
+function renderContext(mode: string, flags: ScanFlags, target: string, failOn: Verdict, suppress: unknown, cwd: string, paths: readonly string[]): string {
+  const packages: string[] = [];
+  for (const p of paths) {
+    for (let dir = resolvePath(cwd, p); ; ) {
+      try {
+        const st = statSync(joinPath(dir, 'package.json'));
+        packages.push(`${dir}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`);
+      } catch {
+        /* none here */
+      }
+      const parent = dirnamePath(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  return JSON.stringify({
+    tool: toolVersion(),
+    mode,
+    format: flags.format,
+    verbose: flags.verbose === true,
+    exports: flags.exports === true,
+    failOn,
+    target,
+    suppress,
+    cwd,
+    packages,
+  });
+}
+
+/** emitFile writes a stored report to `--output` (copied into place) or stdout (in chunks). */
+async function emitFile(path: string, output: string | undefined, io: CliIo): Promise<void> {
+  const fs = await import('node:fs/promises');
+  if (output !== undefined) {
+    const target = resolvePath(io.cwd, output);
+    const tmp = joinPath(dirnamePath(target), `.${basenamePath(target)}.${process.pid}.tmp`);
+    await fs.copyFile(path, tmp);
+    await fs.rename(tmp, target);
+    return;
+  }
+  const fh = await fs.open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(SINK_CHUNK);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      // Bytes, not text: a chunk boundary may fall inside a UTF-8 character.
+      await writeAll(io.stdout, Buffer.from(buf.subarray(0, bytesRead)));
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 /** formatScan renders a scan in the chosen format. */

@@ -28,7 +28,7 @@
  * two versions.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -389,7 +389,12 @@ export function pruneCacheDir(dir: string, keep = MAX_CACHE_FILES): void {
     }
   }
   files.sort((a, b) => b.mtime - a.mtime);
-  for (const f of files.slice(keep)) tryUnlink(f.path);
+  for (const f of files.slice(keep)) {
+    tryUnlink(f.path);
+    const memo = memoPaths(f.path);
+    tryUnlink(memo.data);
+    tryUnlink(memo.meta);
+  }
 }
 
 /** tryUnlink removes a file, ignoring failure (another run may have removed it). */
@@ -398,5 +403,126 @@ function tryUnlink(p: string): void {
     unlinkSync(p);
   } catch {
     /* ignore */
+  }
+}
+
+/**
+ * Memo: the last report made from a cache file's tree, kept beside it (`<cache>.memo`
+ * and `<cache>.memo.json`), so that a re-scan of an unchanged tree with the same options
+ * writes that report again instead of analysing every file again. Its key covers the
+ * tree state (ScanOptions.reuse's fingerprint) and everything else the report depends
+ * on; the bytes are checked against their SHA-1 before they are used.
+ */
+export interface MemoMeta {
+  key: string;
+  exitCode: number;
+  bytes: number;
+  sha1: string;
+}
+
+/** MEMO_MAX bounds the size of a report kept as a memo. */
+export const MEMO_MAX = 512 * 1024 * 1024;
+
+/** memoPaths names a cache file's memo files. */
+export function memoPaths(cacheFile: string): { data: string; meta: string } {
+  return { data: `${cacheFile}.memo`, meta: `${cacheFile}.memo.json` };
+}
+
+/** readMemo returns the memo for `key` when it exists and its bytes check out; null otherwise. */
+export function readMemo(cacheFile: string, key: string): { path: string; meta: MemoMeta } | null {
+  const p = memoPaths(cacheFile);
+  let meta: MemoMeta;
+  try {
+    meta = JSON.parse(readFileSync(p.meta, 'utf8')) as MemoMeta;
+  } catch {
+    return null;
+  }
+  if (meta.key !== key || !Number.isInteger(meta.exitCode) || typeof meta.sha1 !== 'string') return null;
+  let fd: number;
+  try {
+    fd = openSync(p.data, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    if (fstatSync(fd).size !== meta.bytes) return null;
+    const h = createHash('sha1');
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let at = 0; at < meta.bytes; ) {
+      const n = readSync(fd, buf, 0, buf.length, at);
+      if (n === 0) return null;
+      h.update(buf.subarray(0, n));
+      at += n;
+    }
+    return h.digest('hex') === meta.sha1 ? { path: p.data, meta } : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** MemoWriter collects a report as it is written and stores it as the memo at the end (atomically). */
+export class MemoWriter {
+  private readonly tmp: string;
+  private fd: number | null;
+  private bytes = 0;
+  private readonly hash = createHash('sha1');
+
+  constructor(
+    private readonly cacheFile: string,
+    private readonly key: string,
+  ) {
+    this.tmp = `${memoPaths(cacheFile).data}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      mkdirSync(join(cacheFile, '..'), { recursive: true });
+      this.fd = openSync(this.tmp, 'w', 0o600);
+    } catch {
+      this.fd = null;
+    }
+  }
+
+  /** write appends report text (a memo over MEMO_MAX is given up). */
+  write(text: string | Uint8Array): void {
+    if (this.fd === null) return;
+    const b = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    this.bytes += b.length;
+    if (this.bytes > MEMO_MAX) return this.abandon();
+    this.hash.update(b);
+    try {
+      let done = 0;
+      while (done < b.length) done += writeSync(this.fd, b, done, b.length - done);
+    } catch {
+      this.abandon();
+    }
+  }
+
+  /** commit stores the memo with the run's exit code; a memo that cannot be stored is simply not there next time. */
+  commit(exitCode: number): void {
+    if (this.fd === null) return;
+    const p = memoPaths(this.cacheFile);
+    try {
+      closeSync(this.fd);
+      this.fd = null;
+      const meta: MemoMeta = { key: this.key, exitCode, bytes: this.bytes, sha1: this.hash.digest('hex') };
+      const metaTmp = `${p.meta}.${process.pid}.tmp`;
+      writeFileSync(metaTmp, JSON.stringify(meta));
+      // The data first, then the meta that vouches for it: a reader never pairs new meta with old data.
+      renameSync(this.tmp, p.data);
+      renameSync(metaTmp, p.meta);
+    } catch {
+      this.abandon();
+    }
+  }
+
+  /** abandon drops the memo being written. */
+  abandon(): void {
+    if (this.fd !== null) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        /* closed */
+      }
+      this.fd = null;
+    }
+    tryUnlink(this.tmp);
   }
 }

@@ -19,7 +19,7 @@ import { loadDatabase } from '../db/index.js';
 import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson } from '../report/json.js';
-import { fileKeyOf, isRacy, readPayload, sameKey, type CacheEntry, type CachedKind, type FileKey } from './cache.js';
+import { decodeDirectory, fileKeyOf, isRacy, readPayload, sameKey, type CacheEntry, type CachedKind, type FileKey } from './cache.js';
 import { decodeElf, encodeElf } from './payload.js';
 
 /** EngineInit is everything an engine needs; plain data, so it can be posted to a worker. */
@@ -63,42 +63,14 @@ export interface ReadBatch {
   paths: string[];
   /** names within their directories (the cache's key); null when no cache is written. */
   names: string[] | null;
-  /** what the cache holds for each file (looked up by the main thread); null without a cache. */
-  cached: CachedEntries | null;
+  /** per file, the index into `dirs` of its directory's cached entries (-1: none); null without a cache. */
+  dirOf: Int32Array | null;
+  /** cached directories (`key`: the scan's number for the directory, stable for the whole scan). */
+  dirs: Array<{ key: number; blob: Uint8Array }>;
   /** where to read each file when not at its path (staged copies); null when all are read in place. */
   sources: Array<string | null> | null;
   /** read for library lookup only (--library-path files): nothing is kept, nothing reported. */
   libraryOnly: boolean;
-}
-
-/** CachedEntries is the cache's record of each file of a batch, as parallel arrays (kind -1: none). */
-export interface CachedEntries {
-  /** dev, ino, size, mtimeMs, ctimeMs per file. */
-  keys: Float64Array;
-  kinds: Int8Array;
-  /** payload offset, length, check per file. */
-  payloads: Float64Array;
-}
-
-/** packCached lays out a batch's cached entries (null where the cache has nothing). */
-export function packCached(entries: ReadonlyArray<CacheEntry | undefined>): CachedEntries {
-  const n = entries.length;
-  const out: CachedEntries = { keys: new Float64Array(n * 5), kinds: new Int8Array(n).fill(-1), payloads: new Float64Array(n * 3) };
-  entries.forEach((e, k) => {
-    if (e === undefined) return;
-    out.keys.set([e.key.dev, e.key.ino, e.key.size, e.key.mtimeMs, e.key.ctimeMs], k * 5);
-    out.kinds[k] = CACHED_KINDS.indexOf(e.kind);
-    out.payloads.set([e.offset, e.length, e.check], k * 3);
-  });
-  return out;
-}
-
-/** cachedAt reads back the k-th entry of a batch. */
-function cachedAt(c: CachedEntries, k: number): CacheEntry | null {
-  const kind = CACHED_KINDS[c.kinds[k]!];
-  if (kind === undefined) return null;
-  const key = { dev: c.keys[k * 5]!, ino: c.keys[k * 5 + 1]!, size: c.keys[k * 5 + 2]!, mtimeMs: c.keys[k * 5 + 3]!, ctimeMs: c.keys[k * 5 + 4]! };
-  return { key, kind, offset: c.payloads[k * 3]!, length: c.payloads[k * 3 + 1]!, check: c.payloads[k * 3 + 2]! };
 }
 
 /** toBatch packs ReadItems (tests and the --library-path reads build those). */
@@ -107,7 +79,8 @@ export function toBatch(items: readonly ReadItem[]): ReadBatch {
     ids: Int32Array.from(items, (it) => it.id),
     paths: items.map((it) => it.path),
     names: null,
-    cached: null,
+    dirOf: null,
+    dirs: [],
     sources: items.some((it) => it.source !== undefined) ? items.map((it) => it.source ?? null) : null,
     libraryOnly: items.some((it) => it.libraryOnly === true),
   };
@@ -163,8 +136,12 @@ export interface CacheUpdate {
   reuse: CacheEntry | null;
 }
 
-/** ReadResult is one file's outcome in phase 1. */
+/**
+ * ReadResult is one file's outcome in phase 1. `elf-cached` is an ELF file whose
+ * reading the cache holds: its facts are decoded by `load`, only if the analysis runs.
+ */
 export type ReadResult =
+  | { id: number; kind: 'elf-cached'; size: number; bytesRead: number; hit: boolean; cache: CacheUpdate | null }
   | { id: number; kind: 'not-elf'; bytesRead: number; hit: boolean; cache: CacheUpdate | null }
   | { id: number; kind: 'malformed' | 'unreadable'; error: ErrorInfo; bytesRead: number; hit: boolean; cache: CacheUpdate | null }
   | { id: number; kind: 'elf'; meta: LibraryMeta; index: Float64Array; size: number; bytesRead: number; hit: boolean; cache: CacheUpdate | null };
@@ -198,6 +175,9 @@ export interface Analyzed {
   report: FileReport | null;
 }
 
+/** DECODED_DIRS is how many cached directories an engine keeps decoded. */
+const DECODED_DIRS = 64;
+
 /** OPEN_FLAGS: read-only and non-blocking, so a FIFO swapped in for a file cannot hang the scan. */
 const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
 /** MAGIC is the reusable 4-byte sniff buffer (reads are synchronous, so it is never shared). */
@@ -216,6 +196,8 @@ export class Engine {
   readonly target: TargetInfo;
   private readonly held = new Map<number, { path: string; elf: ElfInfo; abs: string }>();
   private lookup: LibraryLookup | null = null;
+  /** ELF files whose facts are still in the cache: decoded by `load`. */
+  private readonly deferred = new Map<number, { item: ReadItem; key: FileKey; entry: CacheEntry }>();
   private readonly suppressor: Suppressor | null;
   private readonly packageOf = packageFinder();
   /** arena is the scratch memory every read of this thread reuses. */
@@ -230,6 +212,7 @@ export class Engine {
   /** read does phase 1 for a batch. */
   read(batch: ReadBatch): ReadReply {
     const n = batch.ids.length;
+    const dirs = batch.dirs.map((d) => this.cachedDir(d.key, d.blob));
     const notElf: number[] = [];
     const found: FoundResult[] = [];
     let bytesRead = 0;
@@ -239,7 +222,8 @@ export class Engine {
       const item: ReadItem = { id: batch.ids[k]!, path: batch.paths[k]!, name: batch.names?.[k] ?? '', libraryOnly: batch.libraryOnly };
       const source = batch.sources?.[k];
       if (source !== undefined && source !== null) item.source = source;
-      const r = this.readOne(item, batch.cached === null ? null : cachedAt(batch.cached, k));
+      const slot = batch.dirOf?.[k] ?? -1;
+      const r = this.readOne(item, slot < 0 ? null : (dirs[slot]?.get(item.name) ?? null));
       bytesRead += r.bytesRead;
       if (r.hit) hits++;
       if (r.cache !== null) updates.push({ id: r.id, u: r.cache });
@@ -252,6 +236,18 @@ export class Engine {
       if (held !== undefined) held.elf.exportIndex = null;
     }
     return { notElf: Int32Array.from(notElf), found, bytesRead, hits, cache: updates.length === 0 ? null : packUpdates(updates) };
+  }
+
+  /** decoded keeps the directories decoded from the cache lately (a directory's files come in consecutive batches). */
+  private readonly decoded = new Map<number, Map<string, CacheEntry> | null>();
+
+  /** cachedDir decodes a directory's cached entries once (null: the blob does not check out). */
+  private cachedDir(key: number, blob: Uint8Array): Map<string, CacheEntry> | null {
+    if (this.decoded.has(key)) return this.decoded.get(key)!;
+    const map = decodeDirectory(blob);
+    this.decoded.set(key, map);
+    if (this.decoded.size > DECODED_DIRS) this.decoded.delete(this.decoded.keys().next().value!);
+    return map;
   }
 
   /** readOne reads one file: from the cache when its key still matches, else from disk. */
@@ -296,9 +292,44 @@ export class Engine {
       }
       return { id, kind: 'malformed', error, bytesRead: 0, hit: true, cache };
     }
-    const elf = decodeElf(payload);
-    if (elf === null || (this.init.includeExports && elf.exports.length === 0 && elf.exportIndex !== null && elf.exportIndex.length > 0)) return null;
-    return this.elfResult(item, elf, key.size, 0, true, cache);
+    // The facts are decoded later, only if the analysis runs (an unchanged tree's report may be reused).
+    this.deferred.set(id, { item, key, entry });
+    return { id, kind: 'elf-cached', size: key.size, bytesRead: 0, hit: true, cache };
+  }
+
+  /**
+   * load decodes the cached facts of the ELF files phase 1 deferred. A payload that does
+   * not check out is read from disk instead (its outcome may then differ: the reply says).
+   */
+  load(): ReadReply {
+    const c = this.init.cache;
+    const notElf: number[] = [];
+    const found: FoundResult[] = [];
+    const updates: Array<{ id: number; u: CacheUpdate }> = [];
+    let bytesRead = 0;
+    for (const { item, key, entry } of this.deferred.values()) {
+      const payload = c === null ? null : readPayload(c.fd, c.payloadBase, entry);
+      const elf = payload === null ? null : decodeElf(payload);
+      let r: ReadResult;
+      if (elf !== null && !(this.init.includeExports && elf.exports.length === 0 && elf.exportIndex !== null && elf.exportIndex.length > 0)) {
+        r = this.elfResult(item, elf, key.size, 0, true, null);
+      } else {
+        r = this.fromDisk(item);
+        bytesRead += r.bytesRead;
+        if (this.init.cacheWrite && !isRacy(key, this.init.scanStartMs)) {
+          const u = this.cacheUpdate(r, key, item);
+          if (u !== null) updates.push({ id: item.id, u });
+        }
+      }
+      if (r.kind === 'not-elf') notElf.push(r.id);
+      else found.push({ ...r, cache: null } as FoundResult);
+    }
+    this.deferred.clear();
+    for (const r of found) if (r.kind === 'elf') {
+      const held = this.held.get(r.id);
+      if (held !== undefined) held.elf.exportIndex = null;
+    }
+    return { notElf: Int32Array.from(notElf), found, bytesRead, hits: 0, cache: updates.length === 0 ? null : packUpdates(updates) };
   }
 
   /** fromDisk sniffs 4 bytes and reads an ELF file with positioned reads. */

@@ -13,7 +13,8 @@
  * the scan runs, in flat memory. Small scans run in the main thread; larger ones on a
  * pool of worker threads (one per core by default). Nothing scanned is ever executed.
  */
-import { existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, statSync, utimesSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { notElfReport, reportForError } from '../analyze/index.js';
@@ -22,10 +23,10 @@ import type { FileKind, FileReport, Verdict } from '../analyze/types.js';
 import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson, notElfEntryJson } from '../report/json.js';
-import { CacheFile, cacheFileName, decodeDirectory, pruneCacheDir, writeCacheFile, type CacheEntry, type NewEntry } from './cache.js';
-import { CACHED_KINDS, Engine, packCached, toBatch, type AnalyzeMode, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
+import { CacheFile, cacheFileName, pruneCacheDir, writeCacheFile, type NewEntry } from './cache.js';
+import { CACHED_KINDS, Engine, toBatch, type AnalyzeMode, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
 import { WorkerPool } from './pool.js';
-import { ListWalker, Walker, type EntrySource, type WalkEntry } from './walk.js';
+import { ListWalker, Walker, type EntrySource, type WalkSink } from './walk.js';
 
 /** ScanOptions are the knobs of one scan. */
 export interface ScanOptions {
@@ -51,6 +52,14 @@ export interface ScanOptions {
   /** scan exactly these files instead of walking `paths` (`--staged`): reported as `path`, read from `source`. */
   files?: ReadonlyArray<{ path: string; source: string }>;
   onProgress?: (files: number) => void;
+  /**
+   * reuse is asked, once the whole tree has been read with the cache, whether the caller
+   * already holds the result for this exact tree state (`fingerprint`: every path and its
+   * cache key, in order, and every walk error). When it answers true, the analysis is
+   * skipped and no entry is handed out. Not asked when some file has no key (uncached,
+   * racy) or --library-path brings in files from outside the tree.
+   */
+  reuse?: (fingerprint: string, cacheFile: string) => boolean | Promise<boolean>;
 }
 
 /** ScanStats are the figures a benchmark wants. */
@@ -67,6 +76,8 @@ export interface ScanStats {
   /** the cache file used (null: no cache), and whether this run rewrote it. */
   cacheFile: string | null;
   cacheWritten: boolean;
+  /** the caller reused its result for this tree state (see ScanOptions.reuse): nothing was analysed. */
+  reused: boolean;
   directories: number;
   threads: number;
   maxRssBytes: number;
@@ -97,8 +108,6 @@ const NO_NAMES: readonly string[] = Object.freeze([]);
 const SMALL_SCAN = 512;
 /** READ_BATCH is how many files go to a thread at once in phase 1. */
 const READ_BATCH = 128;
-/** DECODED_DIRS is how many directories' cached entries the main thread keeps decoded. */
-const DECODED_DIRS = 64;
 /** MIN_BATCH is the smallest batch, for the last files of the walk. */
 const MIN_BATCH = 8;
 /** ANALYZE_BATCH is how many ELF files go to a thread at once in phase 2. */
@@ -132,6 +141,8 @@ interface Executor {
   /** a worker thread with room for another call, or -1 (none, all busy, or not started yet). */
   freeWorker(): number;
   read(t: number, batch: ReadBatch): Promise<ReadReply>;
+  /** load decodes the cached ELF facts thread t deferred in phase 1. */
+  load(t: number): Promise<ReadReply>;
   tree(table: TreeTable): Promise<unknown>;
   analyze(t: number, ids: number[], mode: AnalyzeMode): Promise<Analyzed[]>;
   close(): Promise<void>;
@@ -150,6 +161,7 @@ function makeExecutor(engine: Engine, pool: () => WorkerPool | null, workers: nu
       return best < 0 ? -1 : best + 1;
     },
     read: (t, batch) => (t === 0 ? Promise.resolve(engine.read(batch)) : pool()!.read(t - 1, batch)),
+    load: (t) => (t === 0 ? Promise.resolve(engine.load()) : pool()!.load(t - 1)),
     async tree(table) {
       engine.setTree(table);
       await pool()?.tree(table);
@@ -172,6 +184,16 @@ type Outcome =
   | { kind: 'not-elf' }
   | { kind: 'error'; error: ErrorInfo }
   | { kind: 'elf'; thread: number; lib: number };
+
+/** touch sets a file's times to now, ignoring failure. */
+function touch(p: string): void {
+  try {
+    const now = new Date();
+    utimesSync(p, now, now);
+  } catch {
+    /* gone or read-only: only pruning order suffers */
+  }
+}
 
 /** isDirectory says whether a path is a directory (following links), false when it cannot be read. */
 function isDirectory(p: string): boolean {
@@ -218,15 +240,12 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
     cache = CacheFile.open(cachePath, cacheId);
   }
 
-  // Walk a first slice to decide between the calling thread and a pool.
+  // Walk a first slice to decide between the calling thread and a pool. The walk writes
+  // straight into the scan's state: no object per file.
+  const state = new ScanState(cwd, cache, cachePath !== null);
   const small = opts.smallScan ?? SMALL_SCAN;
-  const entries: WalkEntry[] = [];
   let walkDone = false;
-  while (!walkDone && entries.length < small) {
-    const got = walker.next(Math.max(1, small));
-    if (got === null) walkDone = true;
-    else entries.push(...got);
-  }
+  while (!walkDone && state.count < small) walkDone = !walker.drain(Math.max(1, small), state);
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
   const init: EngineInit = {
     target: opts.target.id,
@@ -240,7 +259,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   };
   // The calling thread is thread 0; worker threads start in the background while the
   // walk and thread 0 go on (loading the database in each takes a tenth of a second).
-  const workers = jobs === 1 || (walkDone && entries.length < small) ? 0 : jobs - 1;
+  const workers = jobs === 1 || (walkDone && state.count < small) ? 0 : jobs - 1;
   const engine = new Engine(init);
   let pool: WorkerPool | null = null;
   let threadsReady = workers === 0 ? Math.round(performance.now() - t0) : 0;
@@ -256,7 +275,6 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   void starting?.catch(() => undefined);
   const exec = makeExecutor(engine, () => pool, workers);
 
-  const state = new ScanState(cwd, cache, cachePath !== null);
   const stats: ScanStats = {
     files: 0,
     elfFiles: 0,
@@ -266,6 +284,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
     cacheHits: 0,
     cacheFile: cachePath,
     cacheWritten: false,
+    reused: false,
     directories: 0,
     threads: exec.threads,
     maxRssBytes: 0,
@@ -278,42 +297,23 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
       inflight.add(p);
       void p.finally(() => inflight.delete(p)).catch(() => undefined);
     };
-    let queued: ReadItem[] = [];
-    let head = 0;
-    const take = (e: WalkEntry): void => {
-      const id = state.add(e);
-      if (e.kind === 'file') queued.push({ id, path: e.path, name: e.name, ...(e.source !== undefined ? { source: e.source } : {}) });
-      else state.outcomes[id] = { kind: 'error', error: { kind: 'unreadable', message: e.reason, offset: null, field: null } };
-    };
-    const next = (size: number): ReadItem[] => {
-      const items = queued.slice(head, head + size);
-      head += items.length;
-      if (head > 65_536) {
-        queued = queued.slice(head);
-        head = 0;
-      }
-      return items;
-    };
-    for (const e of entries) take(e);
     let lastProgress = 0;
     for (;;) {
-      const waiting = queued.length - head;
+      const waiting = state.waiting;
       if (!walkDone && waiting < READ_BATCH * exec.threads * MAX_OUTSTANDING) {
-        const got = walker.next(READ_BATCH * 4);
-        if (got === null) walkDone = true;
-        else for (const e of got) take(e);
+        walkDone = !walker.drain(READ_BATCH * 4, state);
         continue;
       }
       if (walkDone && waiting === 0) break;
       // Full batches while the walk goes on; at the end, smaller ones so the threads finish together.
       const size = walkDone ? Math.max(MIN_BATCH, Math.min(READ_BATCH, Math.ceil(waiting / (exec.threads * 4)))) : READ_BATCH;
       // Workers first; the calling thread takes a batch when every worker is busy.
-      for (let w = exec.freeWorker(); w > 0 && queued.length > head; w = exec.freeWorker()) {
+      for (let w = exec.freeWorker(); w > 0 && state.waiting > 0; w = exec.freeWorker()) {
         const t = w;
-        track(exec.read(t, state.batch(next(size))).then((reply) => state.record(t, reply, stats)));
+        track(exec.read(t, state.batch(state.take(size))).then((reply) => state.record(t, reply, stats)));
       }
-      if (queued.length > head) {
-        state.record(0, await exec.read(0, state.batch(next(Math.max(1, Math.ceil(size / HERE_SHARE))))), stats);
+      if (state.waiting > 0) {
+        state.record(0, await exec.read(0, state.batch(state.take(Math.max(1, Math.ceil(size / HERE_SHARE))))), stats);
         if (inflight.size > 0 || starting !== null) await turn();
       } else if (inflight.size > 0) await Promise.race(inflight);
       if (opts.onProgress && state.count - lastProgress >= 1024) {
@@ -333,18 +333,31 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
     await state.readLibraryPath(exec2, opts.libraryPath ?? [], stats);
 
     // Phase 2: analyse, in path order, within a window.
-    await exec2.tree(state.treeTable(opts.libraryPath ?? []));
-    await state.emit(exec2, mode, suppressor, opts.includeExports === true, (entry) => {
-      stats.files++;
-      return onEntry(entry);
-    });
-    stats.phases.analyze = Math.round(performance.now() - t0);
+    const fingerprint = opts.reuse && (opts.libraryPath ?? []).length === 0 ? state.fingerprint(readMode) : null;
+    if (fingerprint !== null && cachePath !== null && (await opts.reuse!(fingerprint, cachePath))) {
+      stats.reused = true;
+      stats.files = state.count;
+    } else {
+      // The ELF facts the cache held are decoded now that the analysis runs.
+      const loads = await Promise.all(Array.from({ length: exec2.threads }, (_, t) => exec2.load(t)));
+      loads.forEach((reply, t) => state.record(t, reply, stats, true));
+      await exec2.tree(state.treeTable(opts.libraryPath ?? []));
+      await state.emit(exec2, mode, suppressor, opts.includeExports === true, (entry) => {
+        stats.files++;
+        return onEntry(entry);
+      });
+      stats.phases.analyze = Math.round(performance.now() - t0);
+    }
   } finally {
     const running = pool ?? (starting ? await starting.catch(() => null) : null);
     await running?.close();
   }
 
-  if (cachePath !== null) stats.cacheWritten = state.saveCache(cachePath, cacheId, stats);
+  if (cachePath !== null) {
+    stats.cacheWritten = state.saveCache(cachePath, cacheId, stats);
+    // Mark it used (the least recently used cache files are pruned).
+    if (!stats.cacheWritten && cache !== null) touch(cachePath);
+  }
   cache?.close();
   if (cachePath !== null && opts.cache) pruneCacheDir(opts.cache.dir);
   stats.ms = Math.round(performance.now() - t0);
@@ -353,7 +366,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
 }
 
 /** ScanState is the main thread's view of a scan: every file's path and phase-1 outcome. */
-class ScanState {
+class ScanState implements WalkSink {
   readonly paths: string[] = [];
   readonly outcomes: Array<Outcome | undefined> = [];
   /** per file: index into dirs (the directory's absolute path) and its name, for the cache. */
@@ -369,6 +382,9 @@ class ScanState {
   private readonly cacheReplies: CacheReply[] = [];
   private updates = 0;
   private hits = 0;
+  /** each file's cache key (dev, ino, size, mtimeMs, ctimeMs), when the thread that read it reported one. */
+  private keys = new Float64Array(0);
+  private keyed = new Uint8Array(0);
 
   constructor(
     private readonly cwd: string,
@@ -381,65 +397,160 @@ class ScanState {
     return this.paths.length;
   }
 
-  /** add registers a walked entry and returns its id (its place in the report). */
-  add(e: WalkEntry): number {
-    const id = this.paths.length;
-    this.paths.push(e.path);
+  /** the ids of the files waiting to be read, and where the next batch starts. */
+  private queue: number[] = [];
+  private head = 0;
+  /** where to read a file when not at its path (staged copies). */
+  private readonly sources = new Map<number, string>();
+
+  /** file registers a walked file (WalkSink): its id is its place in the report; it waits to be read. */
+  file(path: string, dir: string, name: string, source?: string): void {
+    const id = this.paths.push(path) - 1;
     this.outcomes.push(undefined);
-    if (e.kind === 'file') {
-      let d = this.dirIndex.get(e.dir);
-      if (d === undefined) {
-        d = this.dirs.length;
-        this.dirs.push(resolve(this.cwd, e.dir));
-        this.dirIndex.set(e.dir, d);
-      }
-      this.dirOf[id] = d;
-      if (this.caching) this.names[id] = e.name;
-    } else {
-      this.dirOf[id] = -1;
+    let d = this.dirIndex.get(dir);
+    if (d === undefined) {
+      d = this.dirs.push(resolve(this.cwd, dir)) - 1;
+      this.dirIndex.set(dir, d);
     }
-    return id;
+    this.dirOf[id] = d;
+    if (this.caching) this.names[id] = name;
+    if (source !== undefined) this.sources.set(id, source);
+    this.queue.push(id);
   }
 
-  /** batch packs queued files for a thread, with what the cache holds for each. */
-  batch(items: ReadItem[]): ReadBatch {
-    const b = toBatch(items);
-    if (this.caching) b.names = items.map((it) => it.name);
-    if (this.cache !== null) b.cached = packCached(items.map((it) => this.cachedDir(this.dirOf[it.id] ?? -1)?.get(it.name)));
+  /** unreadable registers a path the walk could not take (WalkSink). */
+  unreadable(path: string, reason: string): void {
+    const id = this.paths.push(path) - 1;
+    this.outcomes.push({ kind: 'error', error: { kind: 'unreadable', message: reason, offset: null, field: null } });
+    this.dirOf[id] = -1;
+  }
+
+  /** waiting is the number of files walked but not yet sent to a thread. */
+  get waiting(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** take removes the next `n` waiting files from the queue. */
+  take(n: number): number[] {
+    const ids = this.queue.slice(this.head, this.head + n);
+    this.head += ids.length;
+    if (this.head > 65_536) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return ids;
+  }
+
+  /**
+   * batch packs files for a thread: their paths and, with a cache, each cached directory's
+   * blob once (the thread decodes it once and keeps it while the walk is in there).
+   */
+  batch(ids: readonly number[]): ReadBatch {
+    const b: ReadBatch = {
+      ids: Int32Array.from(ids),
+      paths: ids.map((id) => this.paths[id]!),
+      names: this.caching ? ids.map((id) => this.names[id]!) : null,
+      dirOf: null,
+      dirs: [],
+      sources: this.sources.size > 0 ? ids.map((id) => this.sources.get(id) ?? null) : null,
+      libraryOnly: false,
+    };
+    if (this.cache !== null) {
+      const slots = new Map<number, number>();
+      const dirOf = new Int32Array(ids.length);
+      ids.forEach((id, k) => {
+        const d = this.dirOf[id]!;
+        let slot = slots.get(d);
+        if (slot === undefined) {
+          const blob = this.cache!.dirs.get(this.dirs[d]!);
+          slot = blob === undefined ? -1 : b.dirs.push({ key: d, blob }) - 1;
+          slots.set(d, slot);
+        }
+        dirOf[k] = slot;
+      });
+      b.dirOf = dirOf;
+    }
     return b;
   }
 
-  /** decoded keeps the last directories decoded from the cache (the walk is depth-first: a directory's files come together). */
-  private readonly decoded = new Map<number, Map<string, CacheEntry> | null>();
-
-  /** cachedDir decodes a directory's cached entries once (null: none, or a blob that does not check out). */
-  private cachedDir(d: number): Map<string, CacheEntry> | null {
-    if (d < 0 || this.cache === null) return null;
-    if (this.decoded.has(d)) return this.decoded.get(d)!;
-    const blob = this.cache.dirs.get(this.dirs[d]!);
-    const map = blob === undefined ? null : decodeDirectory(blob);
-    this.decoded.set(d, map);
-    if (this.decoded.size > DECODED_DIRS) this.decoded.delete(this.decoded.keys().next().value!);
-    return map;
-  }
-
-  /** record stores a phase-1 reply. */
-  record(thread: number, reply: ReadReply, stats: ScanStats): void {
+  /** record stores a phase-1 reply (or, with `loaded`, the decoding of files recorded as `elf-cached` before). */
+  record(thread: number, reply: ReadReply, stats: ScanStats, loaded = false): void {
     stats.bytesRead += reply.bytesRead;
     stats.cacheHits += reply.hits;
     this.hits += reply.hits;
     if (reply.cache !== null) {
-      this.cacheReplies.push(reply.cache);
-      this.updates += reply.cache.ids.length;
+      const c = reply.cache;
+      this.cacheReplies.push(c);
+      this.updates += c.ids.length;
+      this.growKeys(this.paths.length);
+      for (let k = 0; k < c.ids.length; k++) {
+        const id = c.ids[k]!;
+        if (id < 0) continue;
+        for (let f = 0; f < 5; f++) this.keys[id * 5 + f] = c.keys[k * 5 + f]!;
+        this.keyed[id] = 1;
+      }
     }
-    for (const id of reply.notElf) this.outcomes[id] = NOT_ELF;
+    for (const id of reply.notElf) {
+      if (loaded) this.uncount(id, stats);
+      this.outcomes[id] = NOT_ELF;
+    }
     for (const r of reply.found) {
       if (r.kind === 'elf') {
+        if (!loaded) {
+          stats.elfFiles++;
+          stats.elfBytes += r.size;
+        }
+        this.outcomes[r.id] = { kind: 'elf', thread, lib: this.addLibrary(r.meta, r.index) };
+      } else if (r.kind === 'elf-cached') {
         stats.elfFiles++;
         stats.elfBytes += r.size;
-        this.outcomes[r.id] = { kind: 'elf', thread, lib: this.addLibrary(r.meta, r.index) };
-      } else this.outcomes[r.id] = { kind: 'error', error: r.error };
+        this.outcomes[r.id] = { kind: 'elf', thread, lib: -1 };
+      } else {
+        if (loaded) this.uncount(r.id, stats);
+        this.outcomes[r.id] = { kind: 'error', error: r.error };
+      }
     }
+  }
+
+  /** uncount takes back the ELF count of a cached file that turned out otherwise when loaded. */
+  private uncount(id: number, stats: ScanStats): void {
+    if (this.outcomes[id]?.kind === 'elf') stats.elfFiles--;
+  }
+
+  /** growKeys makes room for the keys of `n` files. */
+  private growKeys(n: number): void {
+    if (this.keyed.length >= n) return;
+    const cap = Math.max(n, this.keyed.length * 2, 1024);
+    const keys = new Float64Array(cap * 5);
+    keys.set(this.keys);
+    const keyed = new Uint8Array(cap);
+    keyed.set(this.keyed);
+    this.keys = keys;
+    this.keyed = keyed;
+  }
+
+  /**
+   * fingerprint hashes the state of the whole tree as read: every entry's path, with its
+   * cache key for files and the reason for paths that could not be walked. Null when some
+   * file has no key (not cached: racy, unreadable), since its state is then unknown.
+   */
+  fingerprint(readMode: string): string | null {
+    if (!this.caching) return null;
+    this.growKeys(this.paths.length);
+    const h = createHash('sha256').update(`muslcheck tree v1 ${readMode}\n`);
+    const key = Buffer.alloc(40);
+    for (let id = 0; id < this.paths.length; id++) {
+      const o = this.outcomes[id];
+      h.update(this.paths[id]!).update('\0');
+      if (o !== undefined && o.kind === 'error' && this.dirOf[id] === -1) {
+        h.update(`walk ${o.error.message}\n`);
+        continue;
+      }
+      if (this.keyed[id] !== 1) return null;
+      for (let k = 0; k < 5; k++) key.writeDoubleLE(this.keys[id * 5 + k]!, k * 8);
+      h.update(key);
+    }
+    return h.digest('hex');
   }
 
   /** addLibrary adds an ELF file to the lookup table. */

@@ -117,9 +117,12 @@ export class WorkerPool {
   }
 
   read(thread: number, batch: ReadBatch): Promise<ReadReply> {
-    const c = batch.cached;
-    const transfer = [batch.ids.buffer as ArrayBuffer, ...(c ? [c.keys.buffer as ArrayBuffer, c.kinds.buffer as ArrayBuffer, c.payloads.buffer as ArrayBuffer] : [])];
+    const transfer = [batch.ids.buffer as ArrayBuffer, ...(batch.dirOf ? [batch.dirOf.buffer as ArrayBuffer] : [])];
     return this.threads[thread]!.call('read', { batch }, transfer);
+  }
+
+  load(thread: number): Promise<ReadReply> {
+    return this.threads[thread]!.call('load', {});
   }
 
   tree(table: TreeTable): Promise<void[]> {

@@ -38,19 +38,31 @@ export type WalkEntry = { kind: 'file'; path: string; dir: string; name: string;
 /** EntrySource is what the pipeline pulls entries from: a Walker, or a fixed list. */
 export interface EntrySource {
   next(max: number): WalkEntry[] | null;
+  /** drain hands up to `max` entries to the sink; false when there are no more. */
+  drain(max: number, sink: WalkSink): boolean;
   directories: number;
 }
 
-/** Frame is a pending item of the depth-first walk. */
-interface Frame {
+/**
+ * Cursor is a directory being walked: its entries, sorted, and how far the walk has got.
+ * One object per directory, not per file.
+ */
+interface Cursor {
   /** display path (as the report prints it). */
   path: string;
-  /** path relative to the root, with '/' separators (for globs). */
+  /** path relative to the root, with '/' separators (for globs); '' for the root. */
   rel: string;
-  dir: boolean;
-  /** display path of the directory holding it, and its name there. */
-  parent: string;
-  name: string;
+  names: string[];
+  /** 1 for a directory (or a followed link to one). */
+  dirs: Uint8Array;
+  at: number;
+}
+
+/** WalkSink receives the entries of a walk, in report order. */
+export interface WalkSink {
+  /** a file to inspect; `source` is where its bytes are when not at `path` (a staged copy). */
+  file(path: string, dir: string, name: string, source?: string): void;
+  unreadable(path: string, reason: string): void;
 }
 
 /** Root is one normalised command-line path. */
@@ -134,9 +146,8 @@ function normaliseRoots(paths: readonly string[]): Root[] {
 export class Walker implements EntrySource {
   private readonly roots: Root[];
   private rootIndex = 0;
-  /** the current root's pending frames, last = next. */
-  private stack: Frame[] = [];
-  private currentRoot: Root | null = null;
+  /** the directories being walked, innermost last. */
+  private readonly stack: Cursor[] = [];
   private readonly include: ((p: string) => boolean) | null;
   private readonly exclude: ((p: string) => boolean) | null;
   private readonly follow: boolean;
@@ -159,56 +170,86 @@ export class Walker implements EntrySource {
   /** next returns up to `max` entries, or null when the walk is over. */
   next(max: number): WalkEntry[] | null {
     const out: WalkEntry[] = [];
-    while (out.length < max) {
-      const frame = this.stack.pop();
-      if (frame === undefined) {
-        if (!this.startNextRoot(out)) break;
-        continue;
-      }
-      if (frame.dir) this.expand(frame, out);
-      else out.push({ kind: 'file', path: frame.path, dir: frame.parent, name: frame.name });
-    }
-    return out.length === 0 && this.rootIndex >= this.roots.length && this.stack.length === 0 ? null : out;
+    const more = this.drain(max, {
+      file: (path, dir, name) => out.push({ kind: 'file', path, dir, name }),
+      unreadable: (path, reason) => out.push({ kind: 'unreadable', path, reason }),
+    });
+    return out.length === 0 && !more ? null : out;
   }
 
-  /** startNextRoot begins the next command-line path; false when there is none. */
-  private startNextRoot(out: WalkEntry[]): boolean {
-    const root = this.roots[this.rootIndex++];
-    if (root === undefined) return false;
-    this.currentRoot = root;
-    if (root.stats === null) {
-      out.push({ kind: 'unreadable', path: root.path, reason: root.error ?? 'ENOENT' });
-    } else if (root.stats.isFile()) {
-      out.push({ kind: 'file', path: root.path, dir: dirname(root.path), name: basename(root.path) });
-    } else if (root.stats.isDirectory()) {
-      if (this.follow) this.visited.add(`${root.stats.dev}:${root.stats.ino}`);
-      this.stack.push({ path: root.path, rel: '', dir: true, parent: dirname(root.path), name: basename(root.path) });
-    } else {
-      out.push({ kind: 'unreadable', path: root.path, reason: describeSpecial(root.stats) });
+  /** drain hands up to `max` entries to the sink; false when the walk is over. */
+  drain(max: number, sink: WalkSink): boolean {
+    let n = 0;
+    while (n < max) {
+      const top = this.stack[this.stack.length - 1];
+      if (top === undefined) {
+        const started = this.startNextRoot(sink);
+        if (started === null) return false;
+        n += started;
+        continue;
+      }
+      if (top.at >= top.names.length) {
+        this.stack.pop();
+        continue;
+      }
+      const i = top.at++;
+      const name = top.names[i]!;
+      const path = displayPath(top.path, name);
+      if (top.dirs[i] === 1) {
+        if (this.expand(path, top.rel === '' ? name : `${top.rel}/${name}`, sink)) n++;
+      } else {
+        sink.file(path, top.path, name);
+        n++;
+      }
     }
     return true;
   }
 
-  /** expand lists a directory and pushes its children, sorted, for the depth-first walk. */
-  private expand(frame: Frame, out: WalkEntry[]): void {
+  /** startNextRoot begins the next command-line path: the number of entries it gave, or null when there is none. */
+  private startNextRoot(sink: WalkSink): number | null {
+    const root = this.roots[this.rootIndex++];
+    if (root === undefined) return null;
+    if (root.stats === null) {
+      sink.unreadable(root.path, root.error ?? 'ENOENT');
+      return 1;
+    }
+    if (root.stats.isFile()) {
+      sink.file(root.path, dirname(root.path), basename(root.path));
+      return 1;
+    }
+    if (root.stats.isDirectory()) {
+      if (this.follow) this.visited.add(`${root.stats.dev}:${root.stats.ino}`);
+      return this.expand(root.path, '', sink) ? 1 : 0;
+    }
+    sink.unreadable(root.path, describeSpecial(root.stats));
+    return 1;
+  }
+
+  /**
+   * expand lists a directory and pushes a cursor over its entries, sorted for the
+   * depth-first walk; true when it reported the directory as unreadable instead.
+   */
+  private expand(path: string, rel: string, sink: WalkSink): boolean {
     let dirents: Dirent[];
     try {
-      dirents = readdirSync(frame.path, { withFileTypes: true });
+      dirents = readdirSync(path, { withFileTypes: true });
     } catch (e) {
-      out.push({ kind: 'unreadable', path: frame.path, reason: `cannot list directory: ${errnoCode(e)}` });
-      return;
+      sink.unreadable(path, `cannot list directory: ${errnoCode(e)}`);
+      return true;
     }
     this.directories++;
-    const children: Array<Frame & { key: string }> = [];
+    const names: string[] = [];
+    const keys: string[] = [];
+    const isDir: boolean[] = [];
     for (const d of dirents) {
-      const rel = frame.rel === '' ? d.name : `${frame.rel}/${d.name}`;
+      const name = d.name;
       let dir: boolean;
       if (d.isDirectory()) {
-        if (this.follow && !this.firstVisit(displayPath(frame.path, d.name))) continue;
+        if (this.follow && !this.firstVisit(displayPath(path, name))) continue;
         dir = true;
       } else if (d.isFile()) dir = false;
       else if (d.isSymbolicLink()) {
-        const target = this.follow ? this.followLink(displayPath(frame.path, d.name)) : null;
+        const target = this.follow ? this.followLink(displayPath(path, name)) : null;
         if (target === null) {
           this.linksSkipped++;
           continue;
@@ -218,12 +259,23 @@ export class Walker implements EntrySource {
         this.specialSkipped++;
         continue;
       }
-      if (this.exclude !== null && this.exclude(rel)) continue;
-      if (!dir && this.include !== null && !this.include(rel)) continue;
-      children.push({ path: displayPath(this.currentRoot!.path, rel), rel, dir, parent: frame.path, name: d.name, key: sortKey(d.name, dir) });
+      if (this.exclude !== null || (!dir && this.include !== null)) {
+        const childRel = rel === '' ? name : `${rel}/${name}`;
+        if (this.exclude !== null && this.exclude(childRel)) continue;
+        if (!dir && this.include !== null && !this.include(childRel)) continue;
+      }
+      names.push(name);
+      keys.push(dir ? `${name}/` : name);
+      isDir.push(dir);
     }
-    children.sort((a, b) => compareText(b.key, a.key));
-    for (const c of children) this.stack.push(c);
+    const order = names.map((_, i) => i).sort((a, b) => compareText(keys[a]!, keys[b]!));
+    const dirs = new Uint8Array(order.length);
+    const sorted = order.map((i, k) => {
+      if (isDir[i]) dirs[k] = 1;
+      return names[i]!;
+    });
+    this.stack.push({ path, rel, names: sorted, dirs, at: 0 });
+    return false;
   }
 
   /** firstVisit marks a real directory as walked; false when a link already led there. */
@@ -275,19 +327,30 @@ export class ListWalker implements EntrySource {
   }
 
   next(max: number): WalkEntry[] | null {
-    if (this.at >= this.files.length) return null;
     const out: WalkEntry[] = [];
-    while (out.length < max && this.at < this.files.length) {
+    const more = this.drain(max, {
+      file: (path, dir, name, source) => out.push({ kind: 'file', path, dir, name, ...(source !== undefined ? { source } : {}) }),
+      unreadable: (path, reason) => out.push({ kind: 'unreadable', path, reason }),
+    });
+    return out.length === 0 && !more ? null : out;
+  }
+
+  drain(max: number, sink: WalkSink): boolean {
+    let n = 0;
+    while (n < max && this.at < this.files.length) {
       const f = this.files[this.at++]!;
       let st: Stats;
       try {
         st = lstatSync(f.source);
       } catch (e) {
-        out.push({ kind: 'unreadable', path: f.path, reason: errnoCode(e) });
+        sink.unreadable(f.path, errnoCode(e));
+        n++;
         continue;
       }
-      if (st.isFile()) out.push({ kind: 'file', path: f.path, dir: dirname(f.path), name: basename(f.path), source: f.source });
+      if (!st.isFile()) continue;
+      sink.file(f.path, dirname(f.path), basename(f.path), f.source);
+      n++;
     }
-    return out;
+    return this.at < this.files.length;
   }
 }

@@ -9,6 +9,7 @@ import { Engine, transferables, type AnalyzeMode, type EngineInit, type ReadBatc
 /** Request is what the pool asks of a worker. */
 export type Request =
   | { seq: number; op: 'read'; batch: ReadBatch }
+  | { seq: number; op: 'load' }
   | { seq: number; op: 'tree'; table: TreeTable }
   | { seq: number; op: 'analyze'; ids: number[]; mode: AnalyzeMode };
 
@@ -26,6 +27,9 @@ if (parentPort !== null) {
     try {
       if (req.op === 'read') {
         const reply = engine.read(req.batch);
+        port.postMessage({ seq: req.seq, ok: true, value: reply }, transferables(reply));
+      } else if (req.op === 'load') {
+        const reply = engine.load();
         port.postMessage({ seq: req.seq, ok: true, value: reply }, transferables(reply));
       } else if (req.op === 'tree') {
         engine.setTree(req.table);
