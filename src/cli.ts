@@ -298,7 +298,10 @@ async function openSink(output: string | undefined, io: CliIo, tee: ((text: stri
         size += text.length;
         return size >= SINK_CHUNK ? flush() : undefined;
       },
-      close: async () => flush(),
+      async close(ok) {
+        if (ok) await flush();
+        else pending = [];
+      },
     };
   }
   const { open, rename, rm } = await import('node:fs/promises');
@@ -391,8 +394,9 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
   try {
     const json = streamJson ? await import('./report/json.js') : null;
     const summary = streamJson ? new (await import('./report/common.js')).SummaryBuilder() : null;
-    if (sink && json) await sink.write(json.jsonHead({ tool, target }));
     let count = 0;
+    // The head goes out with the first entry (or at the end): a reused report replaces all of it.
+    const head = sink && json ? json.jsonHead({ tool, target }) : '';
     stats = await scanStream(
       paths,
       {
@@ -425,13 +429,13 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
         if (e.verdict !== null) worst = Math.max(worst, planMod.rank(e.verdict));
         if (sink && json && summary) {
           summary.add(e);
-          return sink.write(count++ === 0 ? e.json! : `,${e.json!}`);
+          return sink.write(count++ === 0 ? head + e.json! : `,${e.json!}`);
         }
         reports.push(e.report!);
         return undefined;
       },
     );
-    if (sink && json && summary && !stats.reused) await sink.write(json.jsonTail(summary.build(), count));
+    if (sink && json && summary && !stats.reused) await sink.write((count === 0 ? head : '') + json.jsonTail(summary.build(), count));
     ok = true;
   } finally {
     progress?.stop();

@@ -1,0 +1,117 @@
+/**
+ * memo.test: the report memo, end to end through the CLI. A re-scan of an unchanged tree
+ * with the same options writes the same report (stdout or --output) with the same exit
+ * code without analysing anything; any change that could change the report (a file, the
+ * format, a flag, the target, an allowlist rule, the working directory) is a miss; a
+ * corrupt memo is ignored; --no-cache keeps none.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { BIN, REPO, assertBuilt, cliEnv } from './run.js';
+
+assertBuilt();
+const base = mkdtempSync(join(tmpdir(), 'muslcheck-memo-'));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+const OLD = new Date(Date.now() - 3_600_000);
+let tree = '';
+let cacheDir = '';
+
+/** scan runs the CLI in `cwd` (default: the tree's parent) and returns its output, exit code and stats. */
+function scan(args: string[], cwd = base): { code: number | null; stdout: string; stats: { reused: boolean; cacheHits: number } } {
+  const statsFile = join(base, `stats-${Math.random().toString(36).slice(2)}.json`);
+  const r = spawnSync(process.execPath, [join(REPO, BIN), 'scan', ...args, '--stats', statsFile], { cwd, env: cliEnv({ MUSLCHECK_CACHE_DIR: cacheDir }), encoding: 'utf8' });
+  const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as { reused: boolean; cacheHits: number };
+  return { code: r.status, stdout: r.stdout, stats };
+}
+
+beforeEach(() => {
+  tree = mkdtempSync(join(base, 'tree-'));
+  cacheDir = mkdtempSync(join(base, 'cache-'));
+  mkdirSync(join(tree, 'lib'));
+  for (const [from, to] of [
+    ['samples/bin/fcntl64', 'fcntl64'],
+    ['samples/bin/fortify', 'fortify'],
+    ['samples/bin/lib/libbundle.so.1', 'lib/libbundle.so.1'],
+  ]) {
+    copyFileSync(join(REPO, from!), join(tree, to!));
+    utimesSync(join(tree, to!), OLD, OLD);
+  }
+  writeFileSync(join(tree, 'notes.txt'), 'text\n');
+  utimesSync(join(tree, 'notes.txt'), OLD, OLD);
+});
+
+describe('report memo', () => {
+  it.each([
+    ['json', ['--format', 'json']],
+    ['text', []],
+    ['sarif', ['--format', 'sarif']],
+  ])('a second %s scan of an unchanged tree is the same report, exit code included, without analysis', (_f, fmt) => {
+    const first = scan([tree, ...fmt]);
+    const second = scan([tree, ...fmt]);
+    expect(first.stats.reused).toBe(false);
+    expect(second.stats.reused).toBe(true);
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.code).toBe(first.code);
+    expect(first.code).toBe(1); // fcntl64 needs a rebuild
+  });
+
+  it('--output gets the same bytes', () => {
+    const a = join(base, 'a.json');
+    const b = join(base, 'b.json');
+    scan([tree, '--format', 'json', '--output', a]);
+    const second = scan([tree, '--format', 'json', '--output', b]);
+    expect(second.stats.reused).toBe(true);
+    expect(readFileSync(b, 'utf8')).toBe(readFileSync(a, 'utf8'));
+  });
+
+  it.each([
+    ['a changed file', () => writeFileSync(join(tree, 'notes.txt'), 'changed, and older than the scan\n'), [] as string[]],
+    ['a new file', () => writeFileSync(join(tree, 'new.txt'), 'x'), []],
+    ['another format', () => undefined, ['--format', 'markdown']],
+    ['--verbose', () => undefined, ['--verbose']],
+    ['another target', () => undefined, ['--target', 'alpine:3.17']],
+    ['another gate', () => undefined, ['--fail-on', 'gcompat']],
+    ['an allowlist', () => writeFileSync(join(base, '.muslcheckrc.json'), JSON.stringify({ allow: [{ path: '**/fcntl64', reason: 'known' }] })), []],
+  ])('%s is a miss', (_name, change, extra) => {
+    const first = scan([tree]);
+    expect(first.stats.reused).toBe(false);
+    change();
+    for (const f of ['notes.txt', 'new.txt']) {
+      try {
+        utimesSync(join(tree, f), OLD, new Date(OLD.getTime() + 120_000));
+      } catch {
+        /* not there */
+      }
+    }
+    const second = scan([tree, ...extra]);
+    rmSync(join(base, '.muslcheckrc.json'), { force: true });
+    expect(second.stats.reused).toBe(false);
+  });
+
+  it('the working directory is part of the key (report paths are relative to it)', () => {
+    scan(['tree' + tree.slice(join(base, 'tree').length)]);
+    const fromTree = scan(['.'], tree);
+    expect(fromTree.stats.reused).toBe(false);
+  });
+
+  it('a corrupt memo is ignored, and replaced', () => {
+    const first = scan([tree, '--format', 'json']);
+    const memo = readdirSync(cacheDir).find((n) => n.endsWith('.memo'))!;
+    const bytes = readFileSync(join(cacheDir, memo));
+    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    writeFileSync(join(cacheDir, memo), bytes);
+    const second = scan([tree, '--format', 'json']);
+    expect(second.stats.reused).toBe(false);
+    expect(second.stdout).toBe(first.stdout);
+    expect(scan([tree, '--format', 'json']).stats.reused).toBe(true);
+  });
+
+  it('--no-cache keeps no memo', () => {
+    scan([tree, '--no-cache']);
+    expect(readdirSync(cacheDir)).toEqual([]);
+    expect(scan([tree, '--no-cache']).stats.reused).toBe(false);
+  });
+});
