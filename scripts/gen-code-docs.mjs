@@ -118,7 +118,7 @@ for (const code of CODES) {
   const page = [
     `# \`${code}\`: ${info.title}`,
     '',
-    `Severity: **${info.severity}**. Implies at least the verdict **${info.verdict}**.`,
+    info.verdictWhen ? `Severity: **${info.severity}**. Verdict: ${info.verdictWhen}.` : `Severity: **${info.severity}**. Implies at least the verdict **${info.verdict}**.`,
     '',
     '## What it means',
     '',
@@ -142,7 +142,7 @@ for (const code of CODES) {
     '',
   ];
   writeFileSync(join(root, 'docs/codes', `${code}.md`), page.join('\n'));
-  index.push(`| [\`${code}\`](${code}.md) | ${info.severity} | ${info.verdict} | ${info.title} |`);
+  index.push(`| [\`${code}\`](${code}.md) | ${info.severity} | ${info.verdictWhen ? info.verdictWhen.replace(/ \(.*\)/, '') : info.verdict} | ${info.title} |`);
 }
 writeFileSync(join(root, 'docs/codes/README.md'), index.join('\n') + '\n');
 console.log(`wrote ${CODES.length} pages to docs/codes/`);

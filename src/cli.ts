@@ -180,7 +180,7 @@ function addScanOptions(cmd: Command, formats: readonly string[]): Command {
     .option('--no-config', 'do not read any config file')
     .option('--baseline <file>', 'accept the findings this baseline file records: only new ones count')
     .option('--update-baseline', 'write the current findings to the baseline file and exit 0')
-    .option('-j, --jobs <n>', 'worker threads (default: number of CPUs)', parsePositiveInt)
+    .option('-j, --jobs <n>', 'threads doing the work, the main thread included (default: number of CPUs)', parsePositiveInt)
     .option('-v, --verbose', 'show findings and fixes for every file')
     .option('-q, --quiet', 'no progress output')
     .option('--stats <file>', 'write scan statistics (JSON) to this file');
@@ -220,7 +220,7 @@ export function buildProgram(io: CliIo, state: CliState): Command {
     .description('what musl, gcompat and glibc say about symbols, and what to do about them')
     .argument('<symbols...>', 'symbol names, e.g. __fprintf_chk fcntl64')
     .option('-t, --target <target>', 'alpine:X.Y, alpine:edge or musl:X.Y.Z (default: newest stable Alpine)')
-    .option('-a, --arch <arch>', 'musl architecture name (default: x86_64)', 'x86_64')
+    .option('-a, --arch <arch>', 'musl architecture name', 'x86_64')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (symbols: string[], flags: { target?: string; arch: string; format: string }) => {
       state.exitCode = await runExplain(symbols, flags, io);
@@ -240,9 +240,14 @@ export function buildProgram(io: CliIo, state: CliState): Command {
 /** emit writes a report to `--output` or stdout. */
 async function emit(text: string, output: string | undefined, io: CliIo): Promise<void> {
   if (output === undefined) return writeAll(io.stdout, text);
-  const { writeFile } = await import('node:fs/promises');
-  const { resolve } = await import('node:path');
-  await writeFile(resolve(io.cwd, output), text);
+  const sink = await openSink(output, io);
+  let ok = false;
+  try {
+    await sink.write(text);
+    ok = true;
+  } finally {
+    await sink.close(ok);
+  }
 }
 
 /** Spinner is the part of ora the CLI uses. */
@@ -308,7 +313,14 @@ async function openSink(output: string | undefined, io: CliIo, tee: ((text: stri
   const { resolve, dirname, basename, join } = await import('node:path');
   const target = resolve(io.cwd, output);
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-  const fh = await open(tmp, 'w');
+  let fh: import('node:fs/promises').FileHandle;
+  try {
+    fh = await open(tmp, 'w');
+  } catch (e) {
+    // Name the file the user asked for, not the temporary one beside it.
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    throw new Error(`cannot write ${output}: ${code === 'ENOENT' ? 'no such directory' : errorMessage(e)}`);
+  }
   const flush = async (): Promise<void> => {
     const text = pending.join('');
     pending = [];

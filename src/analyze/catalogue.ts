@@ -42,6 +42,8 @@ export interface CodeInfo {
   fix: string;
   docs: string;
   verdict: Verdict;
+  /** when the verdict depends on the finding's arguments (src/plan findingVerdict): how, in one sentence. */
+  verdictWhen?: string;
 }
 
 const doc = (code: Code): string => `docs/codes/${code}.md`;
@@ -103,6 +105,7 @@ export const CATALOGUE = {
     fix: 'gcompat provides some of them (libresolv.so.2, libcrypt.so.1); otherwise rebuild against musl',
     docs: doc('glibc-only-library'),
     verdict: 'gcompat',
+    verdictWhen: 'gcompat when gcompat answers the library name (its symlinks, its loader stub), rebuild otherwise',
   },
   'system-library': {
     title: 'needs a library from an Alpine package',
@@ -225,6 +228,7 @@ export const CATALOGUE = {
     fix: 'check the file with musl\'s own loader on a musl system of that architecture: /lib/ld-musl-<arch>.so.1 --list FILE (the plan gives the exact path)',
     docs: doc('arch-not-covered'),
     verdict: 'ok',
+    verdictWhen: 'ok for a musl-linked file or one that imports nothing; error for any other file (muslcheck cannot decide it)',
   },
   malformed: {
     title: 'malformed ELF file',

@@ -128,7 +128,7 @@ export function summarize(reports: readonly SummaryInput[], limit = TOP_MISSING_
 
 /** needsAttention is true for a file that will not simply work: a verdict above `ok`, or an unreadable/malformed file. */
 export function needsAttention(r: FileReport): boolean {
-  if (r.kind === 'malformed' || r.kind === 'unreadable') return true;
+  // An unreadable or malformed file whose finding was accepted (allowlist, baseline) has verdict ok.
   return r.verdict !== null && r.verdict !== 'ok';
 }
 
@@ -143,7 +143,7 @@ export function formatArgValue(v: Finding['args'][string]): string {
 export function formatArgs(args: Finding['args']): string {
   return Object.keys(args)
     .sort(compareText)
-    .filter((k) => args[k] !== null && args[k] !== undefined)
+    .filter((k) => args[k] !== null && args[k] !== undefined && !(Array.isArray(args[k]) && (args[k] as string[]).length === 0))
     .map((k) => `${k}=${formatArgValue(args[k] ?? null)}`)
     .join(' ');
 }

@@ -50,8 +50,16 @@ export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
 
-/** fileReason says in one line why a file needs attention, from the report's own fields. */
+/** fileReason says in one line why a file needs attention, from the report's own fields (and what was accepted). */
 export function fileReason(r: FileReport): string {
+  const reason = loaderReason(r);
+  if (r.suppressed.length === 0) return reason;
+  const accepted = `accepted: ${abbreviateList([...new Set(r.suppressed.map((f) => f.code))])}`;
+  return reason === '' ? accepted : `${reason} (${accepted})`;
+}
+
+/** loaderReason says what the loader would do with the file, or what the findings say. */
+function loaderReason(r: FileReport): string {
   if (r.error !== null) return r.error.message;
   const parts: string[] = [];
   if (r.missingLibraries.length > 0) parts.push(`needs ${abbreviateList(r.missingLibraries)}`);

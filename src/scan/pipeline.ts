@@ -223,7 +223,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   const t0 = performance.now();
   const scanStartMs = Date.now();
   const cwd = opts.cwd ?? process.cwd();
-  const walker: EntrySource = opts.files ? new ListWalker(opts.files) : new Walker(paths, { include: opts.include, exclude: opts.exclude, followSymlinks: opts.followSymlinks });
+  const walker: EntrySource = opts.files ? new ListWalker(opts.files, { include: opts.include, exclude: opts.exclude }) : new Walker(paths, { include: opts.include, exclude: opts.exclude, followSymlinks: opts.followSymlinks });
   const suppressor: Suppressor | null = opts.suppress ? compileSuppressions(opts.suppress) : null;
   const readMode = opts.includeExports === true ? 'full' : 'lean';
 

@@ -16,7 +16,7 @@
  * handing work to threads.
  */
 import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 
 /** WalkOptions filter and steer the walk. */
@@ -72,7 +72,23 @@ interface Root {
   error: string | null;
 }
 
-/** GLOB_OPTIONS are picomatch's settings: dotfiles match, as fast-glob's `dot: true` did. */
+/** Cursor.dirs values: a file, a directory, a special file named on the command line. */
+const FILE = 0;
+const DIRECTORY = 1;
+const SPECIAL = 2;
+
+/**
+ * relativeToCwd is how globs see a file named on the command line: its path relative to
+ * the working directory, with '/' separators; outside the working directory, its absolute
+ * path without the leading '/' (`**` does not match `..`).
+ */
+function relativeToCwd(path: string): string {
+  const abs = resolve(path);
+  const rel = relative(process.cwd(), abs);
+  return (rel.startsWith('..') || isAbsolute(rel) ? abs.slice(1) : rel).split(sep).join('/');
+}
+
+/** GLOB_OPTIONS are picomatch's settings: dotfiles match (fast-glob's `dot: true`, which the project used before). */
 const GLOB_OPTIONS = { dot: true } as const;
 
 /** compareText orders strings by UTF-16 code units (locale independent). */
@@ -113,9 +129,10 @@ function describeSpecial(st: Stats): string {
 /**
  * normaliseRoots joins, sorts and de-duplicates the command-line paths: a path inside
  * another given directory is dropped (the walk of that directory reaches it), so no file
- * is listed twice and the concatenated walks stay in path order.
+ * is listed twice and the concatenated walks stay in path order. Non-regular files named
+ * that way are returned apart, for the walk to report where it meets them.
  */
-function normaliseRoots(paths: readonly string[]): Root[] {
+function normaliseRoots(paths: readonly string[]): { roots: Root[]; namedSpecials: Map<string, string> } {
   const roots: Root[] = [];
   for (const p of paths) {
     const path = p === '' ? '.' : join(p);
@@ -132,14 +149,20 @@ function normaliseRoots(paths: readonly string[]): Root[] {
   roots.sort((a, b) => compareText(key(a), key(b)));
   const out: Root[] = [];
   const dirs: string[] = [];
+  const namedSpecials = new Map<string, string>();
   for (const r of roots) {
     const abs = resolve(r.path);
     if (out.some((o) => o.path === r.path)) continue;
-    if (dirs.some((d) => abs === d || abs.startsWith(d === sep ? d : d + sep))) continue;
+    if (dirs.some((d) => abs === d || abs.startsWith(d === sep ? d : d + sep))) {
+      // The walk of that directory reaches it; a FIFO or device named on the command
+      // line is reported there, in its place, instead of being skipped like the others.
+      if (r.stats !== null && !r.stats.isFile() && !r.stats.isDirectory()) namedSpecials.set(abs, describeSpecial(r.stats));
+      continue;
+    }
     out.push(r);
     if (r.stats?.isDirectory()) dirs.push(abs);
   }
-  return out;
+  return { roots: out, namedSpecials };
 }
 
 /** Walker yields the entries of a scan in report order. */
@@ -160,8 +183,13 @@ export class Walker implements EntrySource {
   /** non-regular files met inside directories (never opened). */
   specialSkipped = 0;
 
+  /** special files named on the command line inside a walked directory: reported where the walk meets them. */
+  private readonly specials: Map<string, string>;
+
   constructor(paths: readonly string[], opts: WalkOptions = {}) {
-    this.roots = normaliseRoots(paths.length > 0 ? paths : ['.']);
+    const { roots, namedSpecials } = normaliseRoots(paths.length > 0 ? paths : ['.']);
+    this.roots = roots;
+    this.specials = namedSpecials;
     this.include = opts.include && opts.include.length > 0 ? picomatch([...opts.include], GLOB_OPTIONS) : null;
     this.exclude = opts.exclude && opts.exclude.length > 0 ? picomatch([...opts.exclude], GLOB_OPTIONS) : null;
     this.follow = opts.followSymlinks === true;
@@ -195,8 +223,11 @@ export class Walker implements EntrySource {
       const i = top.at++;
       const name = top.names[i]!;
       const path = displayPath(top.path, name);
-      if (top.dirs[i] === 1) {
+      if (top.dirs[i] === DIRECTORY) {
         if (this.expand(path, top.rel === '' ? name : `${top.rel}/${name}`, sink)) n++;
+      } else if (top.dirs[i] === SPECIAL) {
+        sink.unreadable(path, this.specials.get(resolve(path)) ?? 'not a regular file');
+        n++;
       } else {
         sink.file(path, top.path, name);
         n++;
@@ -214,6 +245,7 @@ export class Walker implements EntrySource {
       return 1;
     }
     if (root.stats.isFile()) {
+      if (!this.accepts(relativeToCwd(root.path), false)) return 0;
       sink.file(root.path, dirname(root.path), basename(root.path));
       return 1;
     }
@@ -240,7 +272,7 @@ export class Walker implements EntrySource {
     this.directories++;
     const names: string[] = [];
     const keys: string[] = [];
-    const isDir: boolean[] = [];
+    const isDir: number[] = [];
     for (const d of dirents) {
       const name = d.name;
       let dir: boolean;
@@ -256,26 +288,34 @@ export class Walker implements EntrySource {
         }
         dir = target === 'dir';
       } else {
+        if (this.specials.size > 0 && this.specials.has(resolve(path, name))) {
+          names.push(name);
+          keys.push(name);
+          isDir.push(SPECIAL);
+          continue;
+        }
         this.specialSkipped++;
         continue;
       }
-      if (this.exclude !== null || (!dir && this.include !== null)) {
-        const childRel = rel === '' ? name : `${rel}/${name}`;
-        if (this.exclude !== null && this.exclude(childRel)) continue;
-        if (!dir && this.include !== null && !this.include(childRel)) continue;
-      }
+      if ((this.exclude !== null || (!dir && this.include !== null)) && !this.accepts(rel === '' ? name : `${rel}/${name}`, dir)) continue;
       names.push(name);
       keys.push(dir ? `${name}/` : name);
-      isDir.push(dir);
+      isDir.push(dir ? DIRECTORY : FILE);
     }
     const order = names.map((_, i) => i).sort((a, b) => compareText(keys[a]!, keys[b]!));
     const dirs = new Uint8Array(order.length);
     const sorted = order.map((i, k) => {
-      if (isDir[i]) dirs[k] = 1;
+      dirs[k] = isDir[i]!;
       return names[i]!;
     });
     this.stack.push({ path, rel, names: sorted, dirs, at: 0 });
     return false;
+  }
+
+  /** accepts applies --include (files only) and --exclude to a path relative to its root (or to the working directory). */
+  accepts(rel: string, dir: boolean): boolean {
+    if (this.exclude !== null && this.exclude(rel)) return false;
+    return dir || this.include === null || this.include(rel);
   }
 
   /** firstVisit marks a real directory as walked; false when a link already led there. */
@@ -322,8 +362,11 @@ export class ListWalker implements EntrySource {
   directories = 0;
   private readonly files: ReadonlyArray<{ path: string; source: string }>;
 
-  constructor(files: ReadonlyArray<{ path: string; source: string }>) {
+  private readonly filter: Walker;
+
+  constructor(files: ReadonlyArray<{ path: string; source: string }>, opts: WalkOptions = {}) {
     this.files = [...files].sort((a, b) => compareText(a.path, b.path));
+    this.filter = new Walker([], { include: opts.include, exclude: opts.exclude });
   }
 
   next(max: number): WalkEntry[] | null {
@@ -347,7 +390,7 @@ export class ListWalker implements EntrySource {
         n++;
         continue;
       }
-      if (!st.isFile()) continue;
+      if (!st.isFile() || !this.filter.accepts(relativeToCwd(f.path), false)) continue;
       sink.file(f.path, dirname(f.path), basename(f.path), f.source);
       n++;
     }

@@ -12,7 +12,8 @@ import { readElf } from '../../src/elf/index.js';
 import { loadDatabase } from '../../src/db/index.js';
 
 const db = loadDatabase();
-const inCi = process.env.CI === 'true';
+/** inCi: CI is set to anything but empty, '0' or 'false' (as the CLI reads it). */
+const inCi = ![undefined, '', '0', 'false'].includes(process.env.CI);
 
 /** exportedNames lists the default-version dynamic exports of a library, sorted. */
 async function exportedNames(path: string): Promise<string[]> {

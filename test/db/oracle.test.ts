@@ -10,7 +10,8 @@ import { loadDatabase } from '../../src/db/index.js';
 import { cIdentifier, findMuslLoader, missingLoaderMessage, unresolvedByLoader } from './musl-oracle.js';
 
 const db = loadDatabase();
-const inCi = process.env.CI === 'true';
+/** inCi: CI is set to anything but empty, '0' or 'false' (as the CLI reads it). */
+const inCi = ![undefined, '', '0', 'false'].includes(process.env.CI);
 
 /** lfs64Probe lists NAME64 for every name in the loader's LFS64 table, plus readdir64_r. */
 function lfs64Probe(): string[] {

@@ -24,7 +24,8 @@ import { preloadLookup } from './dirLookup.js';
 import { MUSL123_LIBC, filteredLibraryDir, musl125Libc, runMuslList } from './muslList.js';
 
 const HOST_LIBS = '/usr/lib/x86_64-linux-gnu';
-const inCI = process.env['CI'] === 'true';
+/** inCI: CI is set to anything but empty, '0' or 'false' (as the CLI reads it). */
+const inCI = ![undefined, '', '0', 'false'].includes(process.env['CI']);
 const have123 = existsSync(MUSL123_LIBC);
 const libc125 = musl125Libc();
 if (!have123) {

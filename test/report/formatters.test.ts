@@ -175,6 +175,23 @@ describe('json', () => {
   });
 });
 
+describe('accepted findings in the text report', () => {
+  const accepted = {
+    ...REPORTS_FIXTURE[0]!,
+    verdict: 'ok' as const,
+    findings: [],
+    suppressed: [{ code: 'missing-symbol-gcompat', severity: 'warning' as const, args: { symbols: ['__fprintf_chk'] }, by: 'baseline' as const, reason: null }],
+  };
+
+  it('a file whose findings were all accepted does not need attention', () => expect(needsAttention(accepted)).toBe(false));
+
+  it('the reason names what was accepted', () => {
+    expect(fileReason({ ...accepted, verdict: 'loader', findings: [{ code: 'glibc-interpreter', severity: 'warning', args: {} }] })).toMatch(/\(accepted: missing-symbol-gcompat\)$/);
+  });
+
+  it('formatArgs leaves out empty lists', () => expect(formatArgs({ dlopen: [], evidence: 'symtab', nss: ['__nss_passwd_lookup2'] })).toBe('evidence=symtab nss=__nss_passwd_lookup2'));
+});
+
 describe('text', () => {
   const text = formatText(REPORTS_FIXTURE, base);
   const verbose = formatText(REPORTS_FIXTURE, { ...base, verbose: true });

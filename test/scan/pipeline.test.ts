@@ -103,6 +103,17 @@ describe.each(MODES)('scanPaths (%s)', (_mode, mode) => {
     ]);
   });
 
+  it('--include/--exclude apply to files named on the command line too (a hook passes file lists)', async () => {
+    const named = [join(dir, 'fortify'), join(dir, 'notes.txt'), join(dir, 'app/app-bundled')];
+    const { reports } = await scanPaths(named, opts({ ...mode, exclude: ['**/*.txt', '**/app/**'] }));
+    expect(reports.map((r) => rel(r.path))).toEqual(['fortify']);
+  });
+
+  it('a FIFO named on the command line inside a scanned directory is reported in its place, never opened', async () => {
+    const { reports } = await scanPaths([dir, join(dir, 'pipe')], opts(mode));
+    expect(reports.map((r) => [rel(r.path), r.kind])).toEqual([...EXPECTED.slice(0, 5).map(([p, k]) => [p, k]), ['pipe', 'unreadable'], ['truncated', 'malformed']]);
+  });
+
   it('a FIFO on --library-path is never opened for reading', async () => {
     const lp = mkdtempSync(join(tmpdir(), 'muslcheck-lp-'));
     try {
