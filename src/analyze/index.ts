@@ -407,7 +407,8 @@ const HAZARDS_WITH_OWN_CODE: ReadonlySet<string> = new Set(['thread-stack-128k']
 
 /** addHazardFindings reports imports that resolve but behave differently, gcompat stubs, and the thread stack size. */
 function addHazardFindings(r: FileReport, elf: ElfInfo, db: Database, gcompat: GcompatView | null): void {
-  const names = uniqueSorted(elf.imports.map((i) => i.name));
+  // A Set, not a sorted list: completeReport orders the findings.
+  const names = new Set(elf.imports.map((i) => i.name));
   const usesGcompat = r.findings.some((f) => f.code === 'missing-symbol-gcompat' || f.code === 'glibc-interpreter');
   for (const n of names) {
     for (const h of db.hazards(n)) {
@@ -417,7 +418,7 @@ function addHazardFindings(r: FileReport, elf: ElfInfo, db: Database, gcompat: G
     const trap = gcompat?.traps.get(n);
     if (trap !== undefined && usesGcompat && r.unresolved.includes(n)) r.findings.push(finding('gcompat-stub', { symbol: n, caveat: trap }));
   }
-  if (names.includes('pthread_create') && (elf.gnuStack === null || elf.gnuStack.size === 0)) {
+  if (names.has('pthread_create') && (elf.gnuStack === null || elf.gnuStack.size === 0)) {
     r.findings.push(finding('small-thread-stack', { defaultBytes: 131072 }));
   }
 }
