@@ -80,7 +80,12 @@ export interface DbListing {
   targets: DbListingTarget[];
   arches: Arch[];
   musl: Array<Omit<MuslVersionInfo, 'arches'> & { arches: DbListingMuslArch[] }>;
-  gcompat: Array<{ version: string; symbols: number; sonames: string[] }>;
+  /**
+   * gcompat versions. `measuredOn`: the architecture whose libgcompat.so.0 exports were
+   * measured; the same list serves every architecture (gcompat's source is arch-independent C,
+   * but no other build was measured).
+   */
+  gcompat: Array<{ version: string; symbols: number; sonames: string[]; measuredOn: string }>;
   glibc: { releases: string[]; arches: Array<{ arch: Arch; public: number; private: number }> };
   gcc: GccInfo[];
   provenance: Provenance[];
@@ -103,7 +108,9 @@ export function listDatabase(db: LoadedDatabase): DbListing {
     })),
     gcompat: db.gcompatVersions.map((version) => {
       const view = db.gcompat(version, 'x86_64');
-      return { version, symbols: view?.symbols.size ?? 0, sonames: [...(view?.sonames ?? [])].sort() };
+      // The provenance names the one architecture whose exports were measured.
+      const measuredOn = db.provenance.find((p) => p.package === 'gcompat' && p.arch !== 'any')?.arch ?? 'x86_64';
+      return { version, symbols: view?.symbols.size ?? 0, sonames: [...(view?.sonames ?? [])].sort(), measuredOn };
     }),
     glibc: {
       releases: [...db.glibcReleases],

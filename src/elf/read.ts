@@ -53,7 +53,7 @@ import type {
  * field, a fix): anything that stored a reading (the scan cache) must not reuse one made
  * by another revision.
  */
-export const READER_REVISION = 2;
+export const READER_REVISION = 3;
 
 /** MAX_SYMBOLS caps the dynamic symbol count (the largest real libraries have a few hundred thousand). */
 const MAX_SYMBOLS = 4_000_000;
@@ -364,7 +364,7 @@ function readSymbols(
     if (hidden || typeCode === 10 /* STT_GNU_IFUNC */) out.unbindable.set(i, nameOff);
     if (wantExports) {
       name ??= cString(strtab, nameOff);
-      out.exports.push({ name, version, hidden, binding: BINDINGS[bind] ?? bind, type: TYPES[typeCode] ?? typeCode, visibility: VISIBILITIES[symbols[o + infoAt + 1]! & 3]! });
+      out.exports.push({ name, version, hidden, binding: BINDINGS[bind] ?? bind, type: TYPES[typeCode] ?? typeCode, visibility: VISIBILITIES[symbols[o + infoAt + 1]! & 3]!, section: shndx });
     }
     if (hashes !== null) {
       const slot = (bind << 5) | (typeCode << 1) | (hidden ? 1 : 0);

@@ -53,6 +53,8 @@ export interface ElfExport {
   binding: SymbolBinding;
   type: SymbolType;
   visibility: SymbolVisibility;
+  /** st_shndx: the index of the section the symbol is defined in, or a special index (0xfff1 SHN_ABS, 0xfff2 SHN_COMMON). */
+  section: number;
 }
 
 /** CopyRelocation is one copy-relocated definition with the version and library it was linked against. */

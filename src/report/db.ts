@@ -27,7 +27,7 @@ export function dbListText(l: DbListing): string {
     if (v.note !== '') lines.push(`    ${v.note}`);
   }
   lines.push('', 'gcompat:');
-  for (const g of l.gcompat) lines.push(`  ${g.version}: ${g.symbols} symbols; answers ${g.sonames.join(', ')}`);
+  for (const g of l.gcompat) lines.push(`  ${g.version}: ${g.symbols} symbols (measured on ${g.measuredOn}; the same list serves every arch); answers ${g.sonames.join(', ')}`);
   lines.push('', `glibc: releases ${l.glibc.releases.join(', ')}`);
   for (const a of l.glibc.arches) lines.push(`  ${a.arch}: ${a.public} public, ${a.private} private names`);
   lines.push('', 'GCC runtimes (libstdc++/libgcc_s version nodes):');

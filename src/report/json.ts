@@ -47,7 +47,7 @@ function importJson(i: ElfImport): ElfImport {
 
 /** exportJson projects one export. */
 function exportJson(e: ElfExport): ElfExport {
-  return { name: e.name, version: e.version, hidden: e.hidden, binding: e.binding, type: e.type, visibility: e.visibility };
+  return { name: e.name, version: e.version, hidden: e.hidden, binding: e.binding, type: e.type, visibility: e.visibility, section: e.section };
 }
 
 /** bySymbol orders symbols by name, then version (unversioned first). */
@@ -200,7 +200,7 @@ export function importLine(i: ElfImport): string {
 /** exportLine is JSON.stringify(exportJson(e)), written directly (tested to be equal). */
 export function exportLine(e: ElfExport): string {
   const binding = typeof e.binding === 'number' ? String(e.binding) : q(e.binding);
-  return `{"name":${q(e.name)},"version":${qn(e.version)},"hidden":${e.hidden},"binding":${binding},"type":${qt(e.type)},"visibility":${q(e.visibility)}}`;
+  return `{"name":${q(e.name)},"version":${qn(e.version)},"hidden":${e.hidden},"binding":${binding},"type":${qt(e.type)},"visibility":${q(e.visibility)},"section":${e.section}}`;
 }
 
 /** symbolLines renders a symbol list one compact record per line (greppable: one line is one symbol). */

@@ -26,9 +26,10 @@ function viewOf(info: ElfInfo): ReadelfView {
     exports: info.exports
       .map((e) => {
         // readelf prints a version's own definition symbol (`GLIBC_2.2.5`, SHN_ABS) without the version.
-        if (!e.version || e.name === e.version) return e.name;
+        const ndx = e.section === 0xfff1 ? 'ABS' : e.section === 0xfff2 ? 'COM' : String(e.section);
+        if (!e.version || e.name === e.version) return `${e.name} [${ndx}]`;
         const fromNeed = needVersions.has(e.version) && !defVersions.has(e.version);
-        return `${e.name}${e.hidden || fromNeed ? '@' : '@@'}${e.version}`;
+        return `${e.name}${e.hidden || fromNeed ? '@' : '@@'}${e.version} [${ndx}]`;
       })
       .sort(),
   };

@@ -10,7 +10,7 @@ export interface ReadelfView {
   soname: string | null;
   /** `name@version weak|strong` for every undefined non-local dynamic symbol, sorted. */
   imports: string[];
-  /** `name@version` (`@@` for default) for every defined non-local dynamic symbol, sorted. */
+  /** `name@version [ndx]` (`@@` for default; ndx the section index, ABS or COM) for every defined non-local dynamic symbol, sorted. */
   exports: string[];
 }
 
@@ -42,7 +42,7 @@ export function parseReadelf(text: string): ReadelfView {
     const name = rest!.replace(/ \(\d+\)$/, '').replace(/^\[<localentry>: \d+\] /, '').trim();
     if (name === '' ) continue;
     if (ndx === 'UND') view.imports.push(`${name} ${bind === 'WEAK' ? 'weak' : 'strong'}`);
-    else view.exports.push(name);
+    else view.exports.push(`${name} [${ndx}]`);
   }
   view.imports.sort();
   view.exports.sort();

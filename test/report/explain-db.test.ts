@@ -58,7 +58,7 @@ describe('db list', () => {
     targets: [{ ...TARGET_FIXTURE, default: true, derived: false }],
     arches: ['x86_64', 'aarch64'],
     musl: [{ version: '1.2.5', derived: false, derivedFrom: null, debianVersion: '1.2.5-3', lfs64Remap: true, note: 'measured', arches: [{ arch: 'x86_64', exports: 1647, debianExports: 1650 }] }],
-    gcompat: [{ version: '1.1.0', symbols: 285, sonames: ['libc.so.6'] }],
+    gcompat: [{ version: '1.1.0', symbols: 285, sonames: ['libc.so.6'], measuredOn: 'x86_64' }],
     glibc: { releases: ['2.36'], arches: [{ arch: 'x86_64', public: 4257, private: 346 }] },
     gcc: [{ gcc: '14.2', derived: false, source: 'Debian libstdc++6 14.2.0-19', nodes: 67 }],
     provenance: [{ package: 'musl', version: '1.2.5-3', arch: 'amd64', sha256: 'ab'.repeat(32), file: 'trixie/musl.deb' }],
@@ -72,7 +72,7 @@ describe('db list', () => {
     'Database schema 1; default target alpine:3.22',
     '  alpine:3.22  3.22    1.2.5  14.2  1.1.0    default',
     '  1.2.5 (Debian 1.2.5-3, LFS64 remap); libc.so exports per arch: x86_64 1647',
-    '  1.1.0: 285 symbols; answers libc.so.6',
+    '  1.1.0: 285 symbols (measured on x86_64; the same list serves every arch); answers libc.so.6',
     '  x86_64: 4257 public, 346 private names',
     `  trixie/musl.deb  musl     1.2.5-3  amd64  ${'ab'.repeat(32)}`,
   ])('text has %j', (line) => {

@@ -155,10 +155,10 @@ describe('json', () => {
   });
 
   it.each([
-    { name: 'f', version: 'V1', hidden: true, binding: 'weak' as const, type: 'ifunc' as const, visibility: 'protected' as const },
-    { name: 'x"\\', version: null, hidden: false, binding: 11, type: 14, visibility: 'default' as const },
+    { name: 'f', version: 'V1', hidden: true, binding: 'weak' as const, type: 'ifunc' as const, visibility: 'protected' as const, section: 14 },
+    { name: 'x"\\', version: null, hidden: false, binding: 11, type: 14, visibility: 'default' as const, section: 0xfff1 },
   ])('exportLine writes what JSON.stringify writes (%j)', (e) => {
-    expect(exportLine(e)).toBe(JSON.stringify({ name: e.name, version: e.version, hidden: e.hidden, binding: e.binding, type: e.type, visibility: e.visibility }));
+    expect(exportLine(e)).toBe(JSON.stringify({ name: e.name, version: e.version, hidden: e.hidden, binding: e.binding, type: e.type, visibility: e.visibility, section: e.section }));
   });
 
   it('renders accepted findings under suppressed, sorted, with who accepted them', () => {
