@@ -183,10 +183,13 @@ function rel2(base: string, p: string): string {
   return p.slice(base.length + 1);
 }
 
-/** asNobody runs the CLI as an unprivileged user (root reads every directory). */
+/**
+ * canDropPrivileges: the test runs the CLI as `nobody` (root reads every directory), which
+ * needs root, runuser, and a checkout and node that `nobody` can read.
+ */
 const canDropPrivileges = process.getuid?.() === 0 && (() => {
   try {
-    execFileSync('runuser', ['-u', 'nobody', '--', 'true']);
+    execFileSync('runuser', ['-u', 'nobody', '--', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(join(root, 'bin/muslcheck.js'))})`], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
