@@ -11,7 +11,6 @@
  * written to a pipe is flushed completely before Node exits.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { basename as basenamePath, dirname as dirnamePath, join as joinPath, resolve as resolvePath } from 'node:path';
 import type { FileReport, Verdict } from './analyze/types.js';
@@ -285,48 +284,25 @@ interface OutputSink {
 /** SINK_CHUNK: text is handed to the stream in pieces of about this size (fewer write calls, bounded memory). */
 const SINK_CHUNK = 1 << 20;
 
-/** openSink opens where a report goes; `tee` also receives every chunk (the report memo). */
-async function openSink(output: string | undefined, io: CliIo, tee: ((text: string) => void) | null = null): Promise<OutputSink> {
+/** Destination is where a sink's chunks go: stdout, or a temporary file renamed into place. */
+interface Destination {
+  put(text: string): Promise<void>;
+  end(ok: boolean): Promise<void>;
+}
+
+/**
+ * bufferedSink gathers report text into chunks of about SINK_CHUNK for a destination;
+ * `tee` also receives every chunk (the report memo).
+ */
+function bufferedSink(dest: Destination, tee: ((text: string) => void) | null): OutputSink {
   let pending: string[] = [];
   let size = 0;
-  if (output === undefined) {
-    const flush = async (): Promise<void> => {
-      const text = pending.join('');
-      pending = [];
-      size = 0;
-      tee?.(text);
-      await writeAll(io.stdout, text);
-    };
-    return {
-      write(text) {
-        pending.push(text);
-        size += text.length;
-        return size >= SINK_CHUNK ? flush() : undefined;
-      },
-      async close(ok) {
-        if (ok) await flush();
-        else pending = [];
-      },
-    };
-  }
-  const { open, rename, rm } = await import('node:fs/promises');
-  const { resolve, dirname, basename, join } = await import('node:path');
-  const target = resolve(io.cwd, output);
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-  let fh: import('node:fs/promises').FileHandle;
-  try {
-    fh = await open(tmp, 'w');
-  } catch (e) {
-    // Name the file the user asked for, not the temporary one beside it.
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    throw new Error(`cannot write ${output}: ${code === 'ENOENT' ? 'no such directory' : errorMessage(e)}`);
-  }
   const flush = async (): Promise<void> => {
     const text = pending.join('');
     pending = [];
     size = 0;
     tee?.(text);
-    if (text !== '') await fh.write(text);
+    if (text !== '') await dest.put(text);
   };
   return {
     write(text) {
@@ -337,13 +313,39 @@ async function openSink(output: string | undefined, io: CliIo, tee: ((text: stri
     async close(ok) {
       try {
         if (ok) await flush();
+        else pending = [];
       } finally {
-        await fh.close();
+        await dest.end(ok);
       }
-      if (ok) await rename(tmp, target);
-      else await rm(tmp, { force: true });
     },
   };
+}
+
+/** openSink opens where a report goes; `tee` also receives every chunk (the report memo). */
+async function openSink(output: string | undefined, io: CliIo, tee: ((text: string) => void) | null = null): Promise<OutputSink> {
+  if (output === undefined) return bufferedSink({ put: (text) => writeAll(io.stdout, text), end: async () => undefined }, tee);
+  const { open, rename, rm } = await import('node:fs/promises');
+  const target = resolvePath(io.cwd, output);
+  const tmp = joinPath(dirnamePath(target), `.${basenamePath(target)}.${process.pid}.tmp`);
+  let fh: import('node:fs/promises').FileHandle;
+  try {
+    fh = await open(tmp, 'w');
+  } catch (e) {
+    // Name the file the user asked for, not the temporary one beside it.
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    throw new Error(`cannot write ${output}: ${code === 'ENOENT' ? 'no such directory' : errorMessage(e)}`);
+  }
+  return bufferedSink(
+    {
+      put: async (text) => void (await fh.write(text)),
+      async end(ok) {
+        await fh.close();
+        if (ok) await rename(tmp, target);
+        else await rm(tmp, { force: true });
+      },
+    },
+    tee,
+  );
 }
 
 /** runScan runs `scan` or `plan`: scan the paths, render, write, and compute the exit code. */
@@ -397,7 +399,7 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
   const cacheMod = await import('./scan/cache.js');
   let memoHit: { path: string; meta: import('./scan/cache.js').MemoMeta } | null = null;
   let memo: import('./scan/cache.js').MemoWriter | null = null;
-  const memoContext = flags.cache && staged === null && flags.updateBaseline !== true && (eff.libraryPath ?? []).length === 0 ? renderContext(mode, flags, target.id, failOn, suppress, io.cwd, paths) : null;
+  const memoAllowed = flags.cache && staged === null && flags.updateBaseline !== true && (eff.libraryPath ?? []).length === 0;
   const sink = streamJson ? await openSink(flags.output, io, (text) => memo?.write(text)) : null;
   let worst = -1;
   const bar = planMod.rank(failOn);
@@ -419,10 +421,11 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
         target,
         db,
         cache: flags.cache && staged === null ? { dir: defaultCacheDir(io.env), toolVersion: toolVersion() } : null,
-        ...(memoContext !== null
+        ...(memoAllowed
           ? {
+              // Asked only when the cache was used for the whole tree (never for a hook's file list).
               reuse: (fingerprint: string, cacheFile: string) => {
-                const key = createHashHex(`${fingerprint}\n${memoContext}`);
+                const key = cacheMod.memoKey(fingerprint, renderContext(mode, flags, target.id, failOn, suppress, io.cwd, paths));
                 memoHit = cacheMod.readMemo(cacheFile, key);
                 if (memoHit === null) memo = new cacheMod.MemoWriter(cacheFile, key);
                 return memoHit !== null;
@@ -494,11 +497,6 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
   const code = worst >= bar ? 1 : 0;
   (memo as import('./scan/cache.js').MemoWriter | null)?.commit(code);
   return code;
-}
-
-/** createHashHex is the SHA-256 of a text, in hex. */
-function createHashHex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /**

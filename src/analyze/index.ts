@@ -8,7 +8,7 @@ import type { ElfError } from '../elf/errors.js';
 import type { ElfImport, ElfInfo } from '../elf/types.js';
 import type { Database, GcompatView, MuslView, TargetInfo } from '../db/types.js';
 import { CATALOGUE, type Code } from './catalogue.js';
-import { buildNamespace, copyRelocated, type LibraryLookup } from './resolve.js';
+import { buildNamespace, type LibraryLookup } from './resolve.js';
 import { classifyMissing, isHostSymbol, isLibstdcxxNode, pluginKind, TIME_ABI, type MissingSymbol, type PluginKind } from './symbols.js';
 import type { FileReport, Finding, Libc, SuppressedFinding } from './types.js';
 import { completeReport, type ToolchainKind } from '../plan/index.js';
@@ -51,7 +51,7 @@ export function finding(code: Code, args: Finding['args']): Finding {
 }
 
 /** emptyReport is a report with every list empty. */
-function emptyReport(path: string, kind: FileReport['kind']): FileReport {
+export function emptyReport(path: string, kind: FileReport['kind']): FileReport {
   return {
     path,
     kind,
@@ -221,7 +221,9 @@ export function analyzeElf(path: string, elf: ElfInfo, opts: AnalyzeOptions): Fi
     }
     unresolved.push(imp.name);
   }
-  for (const copy of copyRelocated(elf)) {
+  // Copy-relocated definitions: musl resolves each against the other loaded objects
+  // (skipping the main program) and reports `symbol not found` when none defines it.
+  for (const copy of elf.copyRelocations) {
     if (ns.libraryNames.has(copy.name) || inMusl(copy.name)) continue;
     if (missingNonLibc.includes(copy.library)) assumed.push(copy.name);
     else unresolved.push(copy.name);

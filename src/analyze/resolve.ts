@@ -159,18 +159,3 @@ export function buildNamespace(
   }
   return ns;
 }
-
-/**
- * copyRelocated lists the file's copy-relocated definitions (the reader finds them:
- * defined symbols carrying a version the file needs). musl resolves each against the
- * other loaded objects, skipping the main program, and reports it as `symbol not found`
- * when none defines it.
- */
-export function copyRelocated(elf: Pick<ElfInfo, 'copyRelocations'>): ReadonlyArray<{ name: string; version: string; library: string }> {
-  return elf.copyRelocations;
-}
-
-/** muslResolves says whether musl itself binds `name` (exports, then the LFS64 retry), by Alpine's or Debian's build. */
-export function muslResolves(musl: MuslView, name: string, debian: boolean): boolean {
-  return musl.resolves(name, debian);
-}

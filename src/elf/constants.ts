@@ -10,8 +10,14 @@ export const PT_INTERP = 3;
 export const PT_NOTE = 4;
 export const PT_GNU_STACK = 0x6474e551;
 
-/** PF_X is the executable flag of p_flags. */
+/** PF_X and PF_W are the execute and write bits of p_flags. */
 export const PF_X = 1;
+export const PF_W = 2;
+
+/** SHT_* section types: the full symbol table, sections with no file bytes, the dynamic symbol table. */
+export const SHT_SYMTAB = 2;
+export const SHT_NOBITS = 8;
+export const SHT_DYNSYM = 11;
 
 /** DT_* dynamic tags. */
 export const DT_NULL = 0;
@@ -59,6 +65,8 @@ export const VERSYM_HIDDEN = 0x8000;
 /** SHN_UNDEF is the section index of an undefined symbol. */
 export const SHN_UNDEF = 0;
 
+/** NT_GNU_ABI_TAG is the note type of `.note.ABI-tag`, which glibc's crt1.o carries (glibc csu/abi-note.S). */
+export const NT_GNU_ABI_TAG = 1;
 /** NT_GNU_BUILD_ID is the note type of the build-id in a "GNU" note. */
 export const NT_GNU_BUILD_ID = 3;
 

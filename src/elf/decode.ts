@@ -163,22 +163,6 @@ export function decodeSection(d: Decoder, b: Buffer, o: number): Section {
   };
 }
 
-/** RawSymbol is one Elf_Sym. */
-export interface RawSymbol {
-  name: number;
-  info: number;
-  other: number;
-  shndx: number;
-}
-
-/** decodeSymbol decodes one symbol table entry at `o` (value and size are not needed). */
-export function decodeSymbol(d: Decoder, b: Buffer, o: number): RawSymbol {
-  if (d.cls === 64) {
-    return { name: d.u32(b, o), info: b[o + 4]!, other: b[o + 5]!, shndx: d.u16(b, o + 6) };
-  }
-  return { name: d.u32(b, o), info: b[o + 12]!, other: b[o + 13]!, shndx: d.u16(b, o + 14) };
-}
-
 /** cString reads a NUL-terminated string from `b` at `o` (to the end of `b` when unterminated). */
 export function cString(b: Buffer, o: number): string {
   if (o < 0 || o >= b.length) return '';

@@ -9,29 +9,17 @@
  *
  * Every read is positioned and capped; nothing here reads a whole file.
  */
+import * as C from './constants.js';
 import { Decoder, cString, decodeSection, SHDR_SIZE, type Header, type Segment } from './decode.js';
 import type { Source } from './source.js';
 import { findGoBuildInfoBlob, parseGoBuildInfo } from './toolchain.js';
 import type { GoInfo, StaticLibc, ToolchainHints } from './types.js';
 
-/** PT_LOAD and PT_NOTE (gABI). */
-const PT_LOAD = 1;
-const PT_NOTE = 4;
-/** PF_X and PF_W are the execute and write bits of p_flags. */
-const PF_X = 1;
-const PF_W = 2;
-/** SHT_SYMTAB is the section type of the full symbol table; SHT_NOBITS of sections with no file bytes (gABI). */
-const SHT_SYMTAB = 2;
-const SHT_NOBITS = 8;
 /** SHSTRTAB_MAX caps the section name table read. */
 const SHSTRTAB_MAX = 64 * 1024;
-/** NT_GNU_ABI_TAG is the note type of `.note.ABI-tag`, which glibc's crt1.o carries (glibc csu/abi-note.S). */
-const NT_GNU_ABI_TAG = 1;
 
 /** GO_SEARCH_MAX is how much of each writable segment is searched for Go's build info (debug/buildinfo reads 64 KiB too). */
 const GO_SEARCH_MAX = 64 * 1024;
-/** NOTE_MAX caps the bytes read from one PT_NOTE segment. */
-const NOTE_MAX = 4096;
 /** SEARCH_CHUNK is the size of one positioned read of a byte search. */
 const SEARCH_CHUNK = 1 << 20;
 /** SEARCH_SCRATCH is where every search chunk is read (reads are synchronous, one file at a time per thread). */
@@ -51,6 +39,8 @@ export interface EmbeddedOptions {
   sectionHeadersMissing: boolean;
   /** no PT_INTERP and no DT_NEEDED: nothing is loaded by a dynamic loader. */
   isStatic: boolean;
+  /** a "GNU" NT_GNU_ABI_TAG note is present (readGnuNotes). */
+  glibcAbiTag: boolean;
 }
 
 /**
@@ -61,12 +51,12 @@ export interface EmbeddedOptions {
 export function readEmbedded(src: Source, d: Decoder, hdr: Header, segments: readonly Segment[], toolchain: ToolchainHints, opts: EmbeddedOptions): StaticLibc | null {
   const goUnknown = toolchain.go === null ? opts.sectionHeadersMissing : toolchain.go.version === null;
   if (goUnknown) toolchain.go = readGoFromSegments(src, segments) ?? toolchain.go;
-  return opts.isStatic ? readStaticLibc(src, d, hdr, segments) : null;
+  return opts.isStatic ? readStaticLibc(src, d, hdr, segments, opts.glibcAbiTag) : null;
 }
 
 /** loadSegments keeps the PT_LOAD segments whose file bytes lie inside the file. */
 function loadSegments(src: Source, segments: readonly Segment[]): Segment[] {
-  return segments.filter((s) => s.type === PT_LOAD && s.filesz > 0 && s.offset < src.size);
+  return segments.filter((s) => s.type === C.PT_LOAD && s.filesz > 0 && s.offset < src.size);
 }
 
 /**
@@ -93,7 +83,7 @@ function readAtAddress(src: Source, loads: readonly Segment[], addr: number, siz
 export function readGoFromSegments(src: Source, segments: readonly Segment[]): GoInfo | null {
   const loads = loadSegments(src, segments);
   for (const s of loads) {
-    if ((s.flags & (PF_X | PF_W)) !== PF_W) continue;
+    if ((s.flags & (C.PF_X | C.PF_W)) !== C.PF_W) continue;
     const head = src.readUpTo(s.offset, Math.min(s.filesz, GO_SEARCH_MAX), 'Go build info');
     const blob = findGoBuildInfoBlob(head, s.vaddr);
     if (blob === null) continue;
@@ -108,8 +98,7 @@ export function readGoFromSegments(src: Source, segments: readonly Segment[]): G
  * from musl's and Go's (neither carries it); for glibc, the symbol table (or, stripped, the
  * read-only segments' strings) tells whether NSS or dlopen are linked in.
  */
-export function readStaticLibc(src: Source, d: Decoder, hdr: Header, segments: readonly Segment[]): StaticLibc {
-  const glibcAbiTag = hasGnuAbiTag(src, d, segments);
+export function readStaticLibc(src: Source, d: Decoder, hdr: Header, segments: readonly Segment[], glibcAbiTag: boolean): StaticLibc {
   if (!glibcAbiTag) return { glibcAbiTag, nss: [], dlopen: [], source: null };
   const strtab = symbolStringTable(src, d, hdr);
   if (strtab !== null) return { glibcAbiTag, ...evidenceFromSymbolNames(src, strtab), source: 'symtab' };
@@ -125,8 +114,8 @@ export function readStaticLibc(src: Source, d: Decoder, hdr: Header, segments: r
 function constantDataRanges(src: Source, d: Decoder, hdr: Header, segments: readonly Segment[]): ByteRange[] {
   const rodata = rodataSections(src, d, hdr);
   if (rodata !== null && rodata.length > 0) return rodata;
-  const readOnly = loadSegments(src, segments).filter((s) => (s.flags & PF_W) === 0);
-  const plain = readOnly.filter((s) => (s.flags & PF_X) === 0);
+  const readOnly = loadSegments(src, segments).filter((s) => (s.flags & C.PF_W) === 0);
+  const plain = readOnly.filter((s) => (s.flags & C.PF_X) === 0);
   return (plain.length > 0 ? plain : readOnly).map((s) => ({ offset: s.offset, size: Math.min(s.filesz, src.size - s.offset) }));
 }
 
@@ -142,34 +131,11 @@ function rodataSections(src: Source, d: Decoder, hdr: Header): ByteRange[] | nul
   const out: ByteRange[] = [];
   for (let i = 0; i < hdr.shnum; i++) {
     const sec = decodeSection(d, table, i * ent);
-    if (sec.type === SHT_NOBITS || sec.size === 0 || sec.offset >= src.size) continue;
+    if (sec.type === C.SHT_NOBITS || sec.size === 0 || sec.offset >= src.size) continue;
     if (!cString(strings, sec.name).startsWith('.rodata')) continue;
     out.push({ offset: sec.offset, size: Math.min(sec.size, src.size - sec.offset) });
   }
   return out;
-}
-
-/** hasGnuAbiTag finds an NT_GNU_ABI_TAG note owned by "GNU" in the PT_NOTE segments. */
-export function hasGnuAbiTag(src: Source, d: Decoder, segments: readonly Segment[]): boolean {
-  for (const s of segments) {
-    if (s.type !== PT_NOTE || s.filesz === 0 || s.offset >= src.size) continue;
-    const b = src.readUpTo(s.offset, Math.min(s.filesz, NOTE_MAX), 'PT_NOTE');
-    let o = 0;
-    while (o + 12 <= b.length) {
-      const namesz = d.u32(b, o);
-      const descsz = d.u32(b, o + 4);
-      const type = d.u32(b, o + 8);
-      const descOff = o + 12 + align4(namesz);
-      if (namesz > b.length || descsz > b.length || descOff + descsz > b.length) break;
-      if (type === NT_GNU_ABI_TAG && namesz === 4 && b.toString('latin1', o + 12, o + 15) === 'GNU') return true;
-      o = descOff + align4(descsz);
-    }
-  }
-  return false;
-}
-
-function align4(n: number): number {
-  return (n + 3) & ~3;
 }
 
 /** ByteRange is a span of file offsets. */
@@ -186,7 +152,7 @@ function symbolStringTable(src: Source, d: Decoder, hdr: Header): ByteRange | nu
   const table = src.read(hdr.shoff, hdr.shnum * ent, 'e_shoff');
   for (let i = 0; i < hdr.shnum; i++) {
     const s = decodeSection(d, table, i * ent);
-    if (s.type !== SHT_SYMTAB || s.link === 0 || s.link >= hdr.shnum) continue;
+    if (s.type !== C.SHT_SYMTAB || s.link === 0 || s.link >= hdr.shnum) continue;
     const str = decodeSection(d, table, s.link * ent);
     if (str.offset >= src.size || str.size === 0) return null;
     return { offset: str.offset, size: Math.min(str.size, src.size - str.offset) };

@@ -32,6 +32,7 @@ import { Arena, Source, errnoText } from './source.js';
 export { Arena };
 import { readToolchain } from './toolchain.js';
 import { readEmbedded } from './embedded.js';
+import { readGnuNotes } from './notes.js';
 import type {
   CopyRelocation,
   ElfExport,
@@ -53,7 +54,7 @@ import type {
  * field, a fix): anything that stored a reading (the scan cache) must not reuse one made
  * by another revision.
  */
-export const READER_REVISION = 3;
+export const READER_REVISION = 4;
 
 /** MAX_SYMBOLS caps the dynamic symbol count (the largest real libraries have a few hundred thousand). */
 const MAX_SYMBOLS = 4_000_000;
@@ -175,6 +176,10 @@ interface SymbolTable {
   rust: boolean;
 }
 
+/** ToOffset maps a virtual address to a file offset, naming the field for the error when it cannot. */
+type ToOffset = (addr: number, field: string) => number;
+
+/** parse reads one ELF file's loader-facing view from `src`. */
 function parse(src: Source, opts: ReadOptions): ElfInfo {
   const head = src.readUpTo(0, HEAD_READ, 'e_ident');
   if (!isElfMagic(head)) throw new ElfError('not-elf', src.path, 'no ELF magic');
@@ -202,7 +207,7 @@ function parse(src: Source, opts: ReadOptions): ElfInfo {
   const stackSeg = segments.find((s) => s.type === C.PT_GNU_STACK);
   if (stackSeg) gnuStack = { executable: (stackSeg.flags & C.PF_X) !== 0, size: stackSeg.memsz };
 
-  const buildId = readBuildId(src, d, segments);
+  const notes = readGnuNotes(src, d, segments);
 
   const dynSeg = segments.find((s) => s.type === C.PT_DYNAMIC);
   const dyn = dynSeg ? readDynamic(src, d, dynSeg) : null;
@@ -240,7 +245,7 @@ function parse(src: Source, opts: ReadOptions): ElfInfo {
   relocations.selfReferencedUnbindable = [...table.unbindable].filter(([i]) => refs.has(i)).map(([, o]) => str(o));
   const rustSymbols = table.rust || table.imports.some((i) => i.name.startsWith('_ZN3std'));
   const { toolchain, sectionHeadersMissing } = readToolchain(src, d, hdr, rustSymbols);
-  const staticLibc = readEmbedded(src, d, hdr, segments, toolchain, { sectionHeadersMissing, isStatic: interp === null && needed.length === 0 });
+  const staticLibc = readEmbedded(src, d, hdr, segments, toolchain, { sectionHeadersMissing, isStatic: interp === null && needed.length === 0, glibcAbiTag: notes.abiTag });
 
   const type = FILE_TYPES[hdr.type] ?? 'other';
   const dtFlags1 = v.get(C.DT_FLAGS_1) ?? null;
@@ -264,7 +269,7 @@ function parse(src: Source, opts: ReadOptions): ElfInfo {
     static: interp === null && needed.length === 0 && (type === 'exec' || pieFlag),
     pie: type === 'dyn' && (pieFlag || interp !== null),
     gnuStack,
-    buildId,
+    buildId: notes.buildId,
     toolchain,
     imports: table.imports,
     exports: table.exports,
@@ -289,7 +294,7 @@ function readSymbols(
   d: Decoder,
   hdr: Header,
   v: Map<number, number>,
-  toOffset: (a: number, f: string) => number,
+  toOffset: ToOffset,
   strtab: Buffer,
   verneed: { byIndex: Map<number, { name: string; file: string }> },
   verdef: { byIndex: Map<number, string>; names: string[] },
@@ -461,7 +466,7 @@ function readDynamic(src: Source, d: Decoder, seg: Segment): Dynamic {
 function prefetchTables(
   src: Source,
   v: Map<number, number>,
-  toOffset: (a: number, f: string) => number,
+  toOffset: ToOffset,
   strOff: number,
   strSize: number,
   d: Decoder,
@@ -492,7 +497,7 @@ function symbolCount(
   d: Decoder,
   hdr: Header,
   v: Map<number, number>,
-  toOffset: (a: number, f: string) => number,
+  toOffset: ToOffset,
   symOff: number,
   syment: number,
 ): number {
@@ -556,7 +561,7 @@ function gnuHashCount(src: Source, d: Decoder, off: number, limit: number): numb
  * (linkers put .dynstr, .gnu.version... right after .dynsym). Used only when neither hash
  * table nor section headers can tell.
  */
-function boundedByNextTable(v: Map<number, number>, toOffset: (a: number, f: string) => number, symOff: number, syment: number): number | null {
+function boundedByNextTable(v: Map<number, number>, toOffset: ToOffset, symOff: number, syment: number): number | null {
   let next = Number.MAX_SAFE_INTEGER;
   for (const tag of [C.DT_STRTAB, C.DT_VERSYM, C.DT_VERNEED, C.DT_VERDEF, C.DT_GNU_HASH, C.DT_HASH, C.DT_RELA, C.DT_REL, C.DT_JMPREL]) {
     const a = v.get(tag);
@@ -578,7 +583,7 @@ function dynsymSectionCount(src: Source, d: Decoder, hdr: Header, syment: number
   const table = src.read(hdr.shoff, hdr.shnum * hdr.shentsize, 'e_shoff');
   for (let i = 0; i < hdr.shnum; i++) {
     const s = decodeSection(d, table, i * hdr.shentsize);
-    if (s.type === 11) return Math.floor(s.size / syment); // SHT_DYNSYM
+    if (s.type === C.SHT_DYNSYM) return Math.floor(s.size / syment);
   }
   return null;
 }
@@ -662,7 +667,7 @@ function readRelocations(
   d: Decoder,
   machine: string,
   v: Map<number, number>,
-  toOffset: (a: number, f: string) => number,
+  toOffset: ToOffset,
 ): { summary: RelocationSummary; refs: Set<number> } {
   const counts: Record<number, number> = {};
   const refs = new Set<number>();
@@ -766,31 +771,4 @@ function relocationType(d: Decoder, machine: string, info: number, b: Buffer, o:
   }
   // Low 32 bits of the 64-bit r_info; `info` may be saturated, so re-read them.
   return d.endian === 'little' ? b.readUInt32LE(o) : b.readUInt32BE(o + 4);
-}
-
-/** readBuildId finds NT_GNU_BUILD_ID in the PT_NOTE segments. */
-function readBuildId(src: Source, d: Decoder, segments: Segment[]): string | null {
-  for (const s of segments) {
-    if (s.type !== C.PT_NOTE || s.filesz === 0) continue;
-    if (s.offset + Math.min(s.filesz, 4096) > src.size) continue;
-    const b = src.read(s.offset, Math.min(s.filesz, 4096), 'PT_NOTE');
-    let o = 0;
-    while (o + 12 <= b.length) {
-      const namesz = d.u32(b, o);
-      const descsz = d.u32(b, o + 4);
-      const type = d.u32(b, o + 8);
-      const nameOff = o + 12;
-      const descOff = nameOff + align4(namesz);
-      if (descOff + descsz > b.length || namesz > b.length) break;
-      if (type === C.NT_GNU_BUILD_ID && namesz === 4 && b.toString('latin1', nameOff, nameOff + 3) === 'GNU') {
-        return b.toString('hex', descOff, descOff + descsz);
-      }
-      o = descOff + align4(descsz);
-    }
-  }
-  return null;
-}
-
-function align4(n: number): number {
-  return (n + 3) & ~3;
 }

@@ -2,6 +2,7 @@
  * toolchain: cheap clues about what built a file, from sections the loader never reads
  * (.comment, .go.buildinfo) and from symbol names. Every read here is capped.
  */
+import * as C from './constants.js';
 import { Decoder, decodeSection, cString, SHDR_SIZE, type Header } from './decode.js';
 import type { Source } from './source.js';
 import type { GoInfo, ToolchainHints } from './types.js';
@@ -43,7 +44,7 @@ export function readToolchain(
     for (let i = 0; i < hdr.shnum; i++) {
       const s = decodeSection(d, table, i * hdr.shentsize);
       const name = cString(names, s.name);
-      if (s.type === 8 /* SHT_NOBITS */ || s.size === 0 || s.offset >= src.size) continue;
+      if (s.type === C.SHT_NOBITS || s.size === 0 || s.offset >= src.size) continue;
       if (name === '.comment') {
         const b = src.readUpTo(s.offset, Math.min(s.size, COMMENT_MAX), '.comment');
         toolchain.comment = parseComment(b);

@@ -58,24 +58,14 @@ export function formatPlanText(plan: TreePlan, opts: PlanFormatOptions): string 
   lines.push(plan.apkCommand ? `   ${plan.apkCommand}` : '   nothing to install');
   lines.push('');
   lines.push('2. Replace plugins with their musl builds');
-  if (plan.swaps.length === 0) lines.push('   nothing to replace');
-  for (const w of plan.swaps) {
-    lines.push(`   ${w.text}`);
-    if (w.command) lines.push(`     $ ${w.command}`);
-    for (const f of w.files) lines.push(`     - ${f}`);
-  }
+  pushSteps(lines, plan.swaps, 'nothing to replace');
   lines.push('');
   lines.push('3. Patch binaries in place');
   if (plan.patchelf.length === 0) lines.push('   nothing to patch');
   for (const c of plan.patchelf) lines.push(`   ${c}`);
   lines.push('');
   lines.push('4. Rebuild against musl');
-  if (plan.rebuilds.length === 0) lines.push('   nothing to rebuild');
-  for (const r of plan.rebuilds) {
-    lines.push(`   ${r.text}`);
-    if (r.command) lines.push(`     $ ${r.command}`);
-    for (const f of r.files) lines.push(`     - ${f}`);
-  }
+  pushSteps(lines, plan.rebuilds, 'nothing to rebuild');
   lines.push('');
   lines.push('5. Change the source');
   if (plan.patches.length === 0) lines.push('   no source changes needed');
@@ -106,26 +96,8 @@ export function formatPlanMarkdown(plan: TreePlan, opts: PlanFormatOptions): str
   lines.push('```dockerfile');
   lines.push(plan.dockerfile.trimEnd());
   lines.push('```');
-  if (plan.swaps.length > 0) {
-    lines.push('');
-    lines.push('### Replace plugins with their musl builds');
-    for (const w of plan.swaps) {
-      lines.push('');
-      lines.push(`- ${w.text}`);
-      if (w.command) lines.push(`  \`${w.command}\``);
-      for (const f of w.files) lines.push(`  - \`${f}\``);
-    }
-  }
-  if (plan.rebuilds.length > 0) {
-    lines.push('');
-    lines.push('### Rebuild against musl');
-    for (const r of plan.rebuilds) {
-      lines.push('');
-      lines.push(`- ${r.text}`);
-      if (r.command) lines.push(`  \`${r.command}\``);
-      for (const f of r.files) lines.push(`  - \`${f}\``);
-    }
-  }
+  pushMarkdownSteps(lines, '### Replace plugins with their musl builds', plan.swaps);
+  pushMarkdownSteps(lines, '### Rebuild against musl', plan.rebuilds);
   if (plan.patches.length > 0) {
     lines.push('');
     lines.push('### Source changes');
@@ -141,4 +113,30 @@ export function formatPlanMarkdown(plan: TreePlan, opts: PlanFormatOptions): str
     for (const f of plan.errors) lines.push(`- \`${f}\``);
   }
   return lines.join('\n') + '\n';
+}
+
+/** PlanStep is what the text and Markdown plans show of a swap or a rebuild. */
+type PlanStep = { text: string; command?: string | null; files: readonly string[] };
+
+/** pushSteps lists plan steps (text, optional command, the files each covers), or `none` when there are none. */
+function pushSteps(lines: string[], steps: readonly PlanStep[], none: string): void {
+  if (steps.length === 0) lines.push(`   ${none}`);
+  for (const step of steps) {
+    lines.push(`   ${step.text}`);
+    if (step.command) lines.push(`     $ ${step.command}`);
+    for (const f of step.files) lines.push(`     - ${f}`);
+  }
+}
+
+/** pushMarkdownSteps adds a Markdown section of plan steps under `heading`; nothing when there are none. */
+function pushMarkdownSteps(lines: string[], heading: string, steps: readonly PlanStep[]): void {
+  if (steps.length === 0) return;
+  lines.push('');
+  lines.push(heading);
+  for (const step of steps) {
+    lines.push('');
+    lines.push(`- ${step.text}`);
+    if (step.command) lines.push(`  \`${step.command}\``);
+    for (const f of step.files) lines.push(`  - \`${f}\``);
+  }
 }

@@ -167,18 +167,13 @@ export function decodeDirectory(blob: Uint8Array): Map<string, CacheEntry> | nul
 /** readPayload reads and verifies one payload from an open cache file; null when it does not check out. */
 export function readPayload(fd: number, payloadBase: number, e: CacheEntry): Buffer | null {
   if (e.length === 0) return e.check === payloadCheck(Buffer.alloc(0)) ? Buffer.alloc(0) : null;
-  const buf = Buffer.allocUnsafe(e.length);
-  let done = 0;
+  let buf: Buffer | null;
   try {
-    while (done < e.length) {
-      const n = readSync(fd, buf, done, e.length - done, payloadBase + e.offset + done);
-      if (n === 0) return null;
-      done += n;
-    }
+    buf = readExactly(fd, payloadBase + e.offset, e.length);
   } catch {
     return null;
   }
-  return payloadCheck(buf) === e.check ? buf : null;
+  return buf !== null && payloadCheck(buf) === e.check ? buf : null;
 }
 
 /** CacheFile is an opened, validated cache file: its directory index and a descriptor for payloads. */
@@ -423,6 +418,11 @@ export interface MemoMeta {
 /** MEMO_MAX bounds the size of a report kept as a memo. */
 export const MEMO_MAX = 512 * 1024 * 1024;
 
+/** memoKey is the memo's key: the tree's fingerprint and everything else the report depends on. */
+export function memoKey(fingerprint: string, context: string): string {
+  return createHash('sha256').update(fingerprint).update('\n').update(context).digest('hex');
+}
+
 /** memoPaths names a cache file's memo files. */
 export function memoPaths(cacheFile: string): { data: string; meta: string } {
   return { data: `${cacheFile}.memo`, meta: `${cacheFile}.memo.json` };
@@ -488,8 +488,7 @@ export class MemoWriter {
     if (this.bytes > MEMO_MAX) return this.abandon();
     this.hash.update(b);
     try {
-      let done = 0;
-      while (done < b.length) done += writeSync(this.fd, b, done, b.length - done);
+      writeFully(this.fd, Buffer.from(b.buffer, b.byteOffset, b.byteLength));
     } catch {
       this.abandon();
     }

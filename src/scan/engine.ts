@@ -12,7 +12,7 @@
  */
 import { closeSync, constants as fsConstants, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Arena, ElfError, isElfMagic, readElfFd, NameIndex, type ElfInfo } from '../elf/index.js';
+import { Arena, ElfError, isElfMagic, readElfFd, NameIndex, type ElfInfo, type ReadOptions } from '../elf/index.js';
 import { analyzeElf, internalErrorReport, ANALYSIS_READ, type LibraryLookup, type LoadedLibrary, type PackageInfo } from '../analyze/index.js';
 import type { FileReport, Verdict } from '../analyze/types.js';
 import { loadDatabase } from '../db/index.js';
@@ -202,11 +202,14 @@ export class Engine {
   private readonly packageOf = packageFinder();
   /** arena is the scratch memory every read of this thread reuses. */
   private readonly arena = new Arena();
+  /** readOptions: the scan's reading, plus every export when the report lists them (--exports). */
+  private readonly readOptions: ReadOptions;
 
   constructor(readonly init: EngineInit) {
     this.db = loadDatabase(init.dataDir);
     this.target = this.db.resolveTarget(init.target);
     this.suppressor = init.suppress ? compileSuppressions(init.suppress) : null;
+    this.readOptions = init.includeExports ? { ...ANALYSIS_READ, exports: true } : ANALYSIS_READ;
   }
 
   /** read does phase 1 for a batch. */
@@ -228,11 +231,18 @@ export class Engine {
       if (r.hit) hits++;
       if (r.cache !== null) updates.push({ id: r.id, u: r.cache });
       if (r.kind === 'not-elf') notElf.push(r.id);
-      else found.push({ ...r, cache: null });
+      else found.push({ ...r, cache: null } as FoundResult);
     }
-    // The indexes now belong to the reply (they are transferred); setTree gives them back.
-    for (const r of found) if (r.kind === 'elf') {
-      const held = this.held.get(r.id);
+    return this.reply(notElf, found, bytesRead, hits, updates);
+  }
+
+  /**
+   * reply packs a batch's outcome. The export indexes now belong to the reply (they are
+   * transferred to the main thread); setTree gives the held facts their shared copy back.
+   */
+  private reply(notElf: number[], found: FoundResult[], bytesRead: number, hits: number, updates: Array<{ id: number; u: CacheUpdate }>): ReadReply {
+    for (const r of found) {
+      const held = r.kind === 'elf' ? this.held.get(r.id) : undefined;
       if (held !== undefined) held.elf.exportIndex = null;
     }
     return { notElf: Int32Array.from(notElf), found, bytesRead, hits, cache: updates.length === 0 ? null : packUpdates(updates) };
@@ -311,7 +321,7 @@ export class Engine {
       const payload = c === null ? null : readPayload(c.fd, c.payloadBase, entry);
       const elf = payload === null ? null : decodeElf(payload);
       let r: ReadResult;
-      if (elf !== null && !(this.init.includeExports && elf.exports.length === 0 && elf.exportIndex !== null && elf.exportIndex.length > 0)) {
+      if (elf !== null) {
         r = this.elfResult(item, elf, key.size, 0, true, null);
       } else {
         r = this.fromDisk(item);
@@ -325,11 +335,7 @@ export class Engine {
       else found.push({ ...r, cache: null } as FoundResult);
     }
     this.deferred.clear();
-    for (const r of found) if (r.kind === 'elf') {
-      const held = this.held.get(r.id);
-      if (held !== undefined) held.elf.exportIndex = null;
-    }
-    return { notElf: Int32Array.from(notElf), found, bytesRead, hits: 0, cache: updates.length === 0 ? null : packUpdates(updates) };
+    return this.reply(notElf, found, bytesRead, 0, updates);
   }
 
   /** fromDisk sniffs 4 bytes and reads an ELF file with positioned reads. */
@@ -359,7 +365,7 @@ export class Engine {
         return { id, kind: 'unreadable', error: errorInfo(e, path), bytesRead: n, hit: false, cache: null };
       }
       try {
-        const elf = readElfFd(fd, size, item.path, this.init.includeExports ? { exports: true, exportFilter: ANALYSIS_READ.exportFilter! } : ANALYSIS_READ, this.arena);
+        const elf = readElfFd(fd, size, item.path, this.readOptions, this.arena);
         return this.elfResult(item, elf, size, n + elf.bytesRead, false, null);
       } catch (e) {
         return { id, kind: e instanceof ElfError && e.kind === 'unreadable' ? 'unreadable' : 'malformed', error: errorInfo(e, path), bytesRead: n, hit: false, cache: null } as ReadResult;

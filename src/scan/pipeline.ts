@@ -385,6 +385,11 @@ class ScanState implements WalkSink {
   /** each file's cache key (dev, ino, size, mtimeMs, ctimeMs), when the thread that read it reported one. */
   private keys = new Float64Array(0);
   private keyed = new Uint8Array(0);
+  /** the ids of the files waiting to be read, and where the next batch starts. */
+  private queue: number[] = [];
+  private head = 0;
+  /** where to read a file when not at its path (staged copies). */
+  private readonly sources = new Map<number, string>();
 
   constructor(
     private readonly cwd: string,
@@ -396,12 +401,6 @@ class ScanState implements WalkSink {
   get count(): number {
     return this.paths.length;
   }
-
-  /** the ids of the files waiting to be read, and where the next batch starts. */
-  private queue: number[] = [];
-  private head = 0;
-  /** where to read a file when not at its path (staged copies). */
-  private readonly sources = new Map<number, string>();
 
   /** file registers a walked file (WalkSink): its id is its place in the report; it waits to be read. */
   file(path: string, dir: string, name: string, source?: string): void {

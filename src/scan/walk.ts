@@ -12,7 +12,7 @@
  * unless followed; when followed, each real directory (device, inode) is walked once, so
  * a link loop or a link farm cannot make the walk run away.
  *
- * The walker is a pull iterator (`next(max)`) so the caller can interleave walking with
+ * The walker is a pull iterator (`drain(max, sink)`) so the caller can interleave walking with
  * handing work to threads.
  */
 import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
@@ -37,7 +37,6 @@ export type WalkEntry = { kind: 'file'; path: string; dir: string; name: string;
 
 /** EntrySource is what the pipeline pulls entries from: a Walker, or a fixed list. */
 export interface EntrySource {
-  next(max: number): WalkEntry[] | null;
   /** drain hands up to `max` entries to the sink; false when there are no more. */
   drain(max: number, sink: WalkSink): boolean;
   directories: number;
@@ -195,16 +194,6 @@ export class Walker implements EntrySource {
     this.follow = opts.followSymlinks === true;
   }
 
-  /** next returns up to `max` entries, or null when the walk is over. */
-  next(max: number): WalkEntry[] | null {
-    const out: WalkEntry[] = [];
-    const more = this.drain(max, {
-      file: (path, dir, name) => out.push({ kind: 'file', path, dir, name }),
-      unreadable: (path, reason) => out.push({ kind: 'unreadable', path, reason }),
-    });
-    return out.length === 0 && !more ? null : out;
-  }
-
   /** drain hands up to `max` entries to the sink; false when the walk is over. */
   drain(max: number, sink: WalkSink): boolean {
     let n = 0;
@@ -352,6 +341,16 @@ export class Walker implements EntrySource {
   }
 }
 
+/** nextEntries pulls up to `max` entries from `source` as objects, or null when it is over. */
+export function nextEntries(source: EntrySource, max: number): WalkEntry[] | null {
+  const out: WalkEntry[] = [];
+  const more = source.drain(max, {
+    file: (path, dir, name, from) => out.push({ kind: 'file', path, dir, name, ...(from !== undefined ? { source: from } : {}) }),
+    unreadable: (path, reason) => out.push({ kind: 'unreadable', path, reason }),
+  });
+  return out.length === 0 && !more ? null : out;
+}
+
 /**
  * ListWalker hands out a fixed list of files (the staged files of `scan --staged`): each
  * is reported under `path` and read from `source`. Symbolic links and non-regular files
@@ -367,15 +366,6 @@ export class ListWalker implements EntrySource {
   constructor(files: ReadonlyArray<{ path: string; source: string }>, opts: WalkOptions = {}) {
     this.files = [...files].sort((a, b) => compareText(a.path, b.path));
     this.filter = new Walker([], { include: opts.include, exclude: opts.exclude });
-  }
-
-  next(max: number): WalkEntry[] | null {
-    const out: WalkEntry[] = [];
-    const more = this.drain(max, {
-      file: (path, dir, name, source) => out.push({ kind: 'file', path, dir, name, ...(source !== undefined ? { source } : {}) }),
-      unreadable: (path, reason) => out.push({ kind: 'unreadable', path, reason }),
-    });
-    return out.length === 0 && !more ? null : out;
   }
 
   drain(max: number, sink: WalkSink): boolean {

@@ -91,10 +91,13 @@ describe('report memo', () => {
     expect(second.stats.reused).toBe(false);
   });
 
-  it('the working directory is part of the key (report paths are relative to it)', () => {
-    scan(['tree' + tree.slice(join(base, 'tree').length)]);
+  it('a scan of the same tree from another working directory reports its own paths, not the memo', () => {
+    const fromBase = scan(['tree' + tree.slice(join(base, 'tree').length)]);
     const fromTree = scan(['.'], tree);
+    const fresh = scan(['.', '--no-cache'], tree);
     expect(fromTree.stats.reused).toBe(false);
+    expect(fromTree.stdout).toBe(fresh.stdout);
+    expect(fromTree.stdout).not.toBe(fromBase.stdout);
   });
 
   it('a corrupt memo is ignored, and replaced', () => {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
 import { scanPaths, scanStream, type ScanOptions } from '../../src/scan/pipeline.js';
-import { Walker } from '../../src/scan/walk.js';
+import { nextEntries, Walker } from '../../src/scan/walk.js';
 import { formatJson, jsonHead, jsonTail } from '../../src/report/json.js';
 import { SummaryBuilder } from '../../src/report/common.js';
 
@@ -157,14 +157,14 @@ describe('Walker', () => {
       writeFileSync(join(t, 'b/c.txt'), 'x');
       writeFileSync(join(t, 'd.txt'), 'x');
       const w = new Walker([t]);
-      expect(w.next(1)).toEqual([{ kind: 'file', path: join(t, 'a.txt'), dir: t, name: 'a.txt' }]);
+      expect(nextEntries(w, 1)).toEqual([{ kind: 'file', path: join(t, 'a.txt'), dir: t, name: 'a.txt' }]);
       rmSync(join(t, 'b'), { recursive: true }); // listed by its parent, gone before it is read
-      const rest = w.next(100)!.map((e) => [rel2(t, e.path), e.kind, 'reason' in e ? e.reason : null]);
+      const rest = nextEntries(w, 100)!.map((e) => [rel2(t, e.path), e.kind, 'reason' in e ? e.reason : null]);
       expect(rest).toEqual([
         ['b', 'unreadable', 'cannot list directory: ENOENT'],
         ['d.txt', 'file', null],
       ]);
-      expect(w.next(100)).toBeNull();
+      expect(nextEntries(w, 100)).toBeNull();
     } finally {
       rmSync(t, { recursive: true, force: true });
     }
@@ -173,7 +173,7 @@ describe('Walker', () => {
   it('drops a path inside another given directory, and sorts the roots like the walk', () => {
     const w = new Walker([join(dir, 'app'), dir, join(dir, 'app/lib/libbundle.so.1')]);
     const all: string[] = [];
-    for (let b = w.next(2); b !== null; b = w.next(2)) all.push(...b.map((e) => rel(e.path)));
+    for (let b = nextEntries(w, 2); b !== null; b = nextEntries(w, 2)) all.push(...b.map((e) => rel(e.path)));
     expect(all).toEqual(['a-b', 'app/app-bundled', 'app/lib/libbundle.so.1', 'fortify', 'notes.txt', 'truncated']);
   });
 });
