@@ -15,7 +15,7 @@ import { completeReport, type ToolchainKind } from '../plan/index.js';
 import { compareDotted, muslLoaderPath } from '../db/index.js';
 
 export type { LoadedLibrary, LibraryLookup } from './resolve.js';
-export { NO_LIBRARIES, ANALYSIS_READ, bindable, bindableNames, libraryFromElf } from './resolve.js';
+export { NO_LIBRARIES, ANALYSIS_READ, SCAN_READ, bindable, bindableNames, libraryFromElf, ownNames, type NameLookup } from './resolve.js';
 export { CATALOGUE, CODES, type Code } from './catalogue.js';
 export type * from './types.js';
 
@@ -225,7 +225,7 @@ export function analyzeElf(path: string, elf: ElfInfo, opts: AnalyzeOptions): Fi
   // (skipping the main program) and reports `symbol not found` when none defines it.
   for (const copy of elf.copyRelocations) {
     if (ns.libraryNames.has(copy.name) || inMusl(copy.name)) continue;
-    if (missingNonLibc.includes(copy.library)) assumed.push(copy.name);
+    if (providedByMissingLibrary(copy, missingNonLibc)) assumed.push(copy.name);
     else unresolved.push(copy.name);
   }
   for (const name of elf.relocations.selfReferencedUnbindable) {
@@ -290,7 +290,7 @@ function newestGcompat(db: Database, _arch: string): string {
  * from an Alpine package, so its symbols are assumed available: an import versioned to it,
  * or any unversioned import while such a library is missing.
  */
-function providedByMissingLibrary(imp: ElfImport, missingNonLibc: readonly string[]): boolean {
+function providedByMissingLibrary(imp: Pick<ElfImport, 'library' | 'version'>, missingNonLibc: readonly string[]): boolean {
   if (missingNonLibc.length === 0) return false;
   if (imp.library !== null) return missingNonLibc.includes(imp.library);
   return imp.version === null;

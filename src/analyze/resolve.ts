@@ -56,6 +56,12 @@ export function bindable(e: SymbolTraits): boolean {
  */
 export const ANALYSIS_READ: Readonly<ReadOptions> = Object.freeze({ exports: false, exportFilter: bindable });
 
+/**
+ * SCAN_READ is how a scan reads the files of its tree: ANALYSIS_READ, with the exports of
+ * files without DT_SONAME deferred until another file turns out to load them.
+ */
+export const SCAN_READ: Readonly<ReadOptions> = Object.freeze({ ...ANALYSIS_READ, deferExports: true });
+
 /** indexCache keeps one NameIndex per export list or hash array, so a library shared by many files is indexed once. */
 const indexCache = new WeakMap<object, NameIndex>();
 
@@ -71,6 +77,15 @@ export function bindableNames(elf: Pick<ElfInfo, 'exportIndex' | 'exports'>): Na
     indexCache.set(key, idx);
   }
   return idx;
+}
+
+/**
+ * ownNames is what a lookup can bind in the file being analysed: its export index, or,
+ * when its exports were deferred, the imported names it defines itself (nothing else is
+ * ever asked of it: its own analysis only looks up its imports).
+ */
+export function ownNames(elf: Pick<ElfInfo, 'exportIndex' | 'exports' | 'exportsDeferred' | 'selfDefined'>): NameLookup {
+  return elf.exportsDeferred ? new Set(elf.selfDefined) : bindableNames(elf);
 }
 
 /** libraryFromElf is the LoadedLibrary view of a file read from disk. */
@@ -127,7 +142,7 @@ export function buildNamespace(
   lookup: LibraryLookup,
 ): Namespace {
   const ns: Namespace = {
-    names: new NameSet([bindableNames(elf)]),
+    names: new NameSet([ownNames(elf)]),
     libraryNames: new NameSet([]),
     found: [],
     missing: [],

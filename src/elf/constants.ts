@@ -92,6 +92,28 @@ export const MACHINES: ReadonlyMap<number, string> = new Map([
 ]);
 
 /**
+ * COPY gives each machine's R_*_COPY relocation number (glibc elf/elf.h). musl resolves
+ * the symbol a copy relocation names in the loaded libraries, never in the main program.
+ */
+export const COPY: ReadonlyMap<string, number> = new Map([
+  ['x86_64', 5],
+  ['i386', 5],
+  ['aarch64', 1024],
+  ['arm', 20],
+  ['ppc', 19],
+  ['ppc64', 19],
+  ['s390', 9],
+  ['riscv', 4],
+  ['loongarch', 4],
+  ['mips', 126],
+  ['m68k', 19],
+  ['microblaze', 21],
+  ['or1k', 18],
+  ['sparc', 19],
+  ['sparcv9', 19],
+]);
+
+/**
  * IRELATIVE gives each machine's R_*_IRELATIVE relocation number (glibc elf/elf.h).
  * musl's loader rejects these with `unsupported relocation type N`.
  */

@@ -196,16 +196,19 @@ export function nssEvidence(names: readonly string[]): string[] {
  */
 export function evidenceFromStrings(src: Source, ranges: readonly ByteRange[]): { nss: string[]; dlopen: string[] } {
   const nss = new Set<string>();
-  searchRanges(src, ranges, ['/etc/nsswitch.conf', 'libnss_'], (pattern) => nss.add(pattern));
+  const patterns = ['/etc/nsswitch.conf', 'libnss_'];
+  // Each pattern counts once: the search ends when both have turned up.
+  searchRanges(src, ranges, patterns, (pattern) => nss.add(pattern), () => nss.size === patterns.length);
   return { nss: [...nss].sort(), dlopen: [] };
 }
 
 /**
  * searchRanges calls `found(pattern, fileOffset)` for every occurrence of each pattern in
  * the ranges, reading SEARCH_CHUNK bytes at a time (chunks overlap by the longest pattern
- * so nothing is missed at a boundary) and at most SEARCH_MAX bytes in all.
+ * so nothing is missed at a boundary) and at most SEARCH_MAX bytes in all. It stops
+ * after the chunk in which `enough()` (when given) turns true.
  */
-export function searchRanges(src: Source, ranges: readonly ByteRange[], patterns: readonly string[], found: (pattern: string, offset: number) => void): void {
+export function searchRanges(src: Source, ranges: readonly ByteRange[], patterns: readonly string[], found: (pattern: string, offset: number) => void, enough?: () => boolean): void {
   const needles = patterns.map((p) => ({ p, b: Buffer.from(p, 'latin1') }));
   const overlap = Math.max(...needles.map((n) => n.b.length)) - 1;
   let budget = SEARCH_MAX;
@@ -221,6 +224,7 @@ export function searchRanges(src: Source, ranges: readonly ByteRange[], patterns
       for (const n of needles) {
         for (let i = chunk.indexOf(n.b); i >= 0 && i < limit; i = chunk.indexOf(n.b, i + 1)) found(n.p, at + i);
       }
+      if (enough?.() === true) return;
       if (at + len >= end) break;
       at += Math.max(1, len - overlap);
     }

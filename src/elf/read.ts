@@ -28,6 +28,8 @@ import {
 import { ElfError } from './errors.js';
 import { hashNameBytes, hashTable } from './names.js';
 import { Arena, Source, errnoText } from './source.js';
+import { GnuHashTable, gnuHash } from './gnuhash.js';
+import { SparseStrings, wholeStrings, type StringTable } from './strings.js';
 
 export { Arena };
 import { readToolchain } from './toolchain.js';
@@ -35,10 +37,12 @@ import { readEmbedded } from './embedded.js';
 import { readGnuNotes } from './notes.js';
 import type {
   CopyRelocation,
+  ElfClassBits,
   ElfExport,
   ElfFileType,
   ElfImport,
   ElfInfo,
+  Endianness,
   GnuStack,
   ReadOptions,
   RelocationSummary,
@@ -54,7 +58,7 @@ import type {
  * field, a fix): anything that stored a reading (the scan cache) must not reuse one made
  * by another revision.
  */
-export const READER_REVISION = 4;
+export const READER_REVISION = 5;
 
 /** MAX_SYMBOLS caps the dynamic symbol count (the largest real libraries have a few hundred thousand). */
 const MAX_SYMBOLS = 4_000_000;
@@ -140,6 +144,29 @@ export function readElfFd(fd: number, size: number, path: string, opts: ReadOpti
   }
 }
 
+/**
+ * readExportIndex reads the export index a deferred read left out (ReadOptions.deferExports):
+ * the header, PT_DYNAMIC, and .dynsym, .dynstr and versym whole; nothing else. `filter`
+ * chooses the names, as ReadOptions.exportFilter does. Only ElfError escapes.
+ */
+export function readExportIndex(fd: number, size: number, path: string, filter: (s: SymbolTraits) => boolean, arena: Arena | null = null): { index: Float64Array; bytesRead: number } {
+  arena?.reset();
+  const src = new Source(fd, size, path, arena);
+  try {
+    const { d, hdr, v, toOffset } = loaderView(src);
+    let strtab: Buffer = Buffer.alloc(0);
+    if (v.has(C.DT_STRTAB)) {
+      const off = toOffset(v.get(C.DT_STRTAB)!, 'DT_STRTAB');
+      strtab = src.read(off, Math.min(v.get(C.DT_STRSZ) ?? 0, src.size - off), 'DT_STRTAB');
+    }
+    const table = readSymbols(src, d, hdr, v, toOffset, strtab, NO_VERSIONS, NO_COPIES, { exports: false, exportFilter: filter });
+    return { index: table.exportIndex ?? new Float64Array(0), bytesRead: src.bytesRead };
+  } catch (e) {
+    if (e instanceof ElfError) throw e;
+    throw new ElfError('malformed', path, `unexpected structure: ${(e as Error).message}`);
+  }
+}
+
 const FILE_TYPES: Record<number, ElfFileType> = { 0: 'none', 1: 'rel', 2: 'exec', 3: 'dyn', 4: 'core' };
 const BINDINGS: Record<number, SymbolBinding> = { 0: 'local', 1: 'global', 2: 'weak', 10: 'unique' };
 const TYPES: Record<number, SymbolType> = {
@@ -174,13 +201,30 @@ interface SymbolTable {
   unbindable: Map<number, number>;
   /** a defined name only Rust's standard library produces was seen. */
   rust: boolean;
+  /** deferred reads: the imported names the file defines itself (bindably), sorted. */
+  selfDefined: string[];
 }
 
 /** ToOffset maps a virtual address to a file offset, naming the field for the error when it cannot. */
 type ToOffset = (addr: number, field: string) => number;
 
-/** parse reads one ELF file's loader-facing view from `src`. */
-function parse(src: Source, opts: ReadOptions): ElfInfo {
+/** LoaderView is what every read starts from: the header, the segments and the dynamic tags. */
+interface LoaderView {
+  head: Buffer;
+  cls: ElfClassBits;
+  endian: Endianness;
+  d: Decoder;
+  hdr: Header;
+  machine: string;
+  segments: Segment[];
+  toOffset: ToOffset;
+  dynSeg: Segment | undefined;
+  dyn: Dynamic | null;
+  v: Map<number, number>;
+}
+
+/** loaderView reads the ELF header, the program headers and PT_DYNAMIC. */
+function loaderView(src: Source): LoaderView {
   const head = src.readUpTo(0, HEAD_READ, 'e_ident');
   if (!isElfMagic(head)) throw new ElfError('not-elf', src.path, 'no ELF magic');
   const cls = head[4] === 1 ? 32 : head[4] === 2 ? 64 : null;
@@ -190,11 +234,29 @@ function parse(src: Source, opts: ReadOptions): ElfInfo {
   if (head.length < EHDR_SIZE[cls]) throw src.malformed('truncated ELF header', head.length, 'Elf_Ehdr');
   const d = new Decoder(cls, endian);
   const hdr = decodeHeader(d, head);
-  const machine = machineName(hdr.machine);
-
   const segments = readSegments(src, d, hdr);
   const loads = segments.filter((s) => s.type === C.PT_LOAD);
   const toOffset = (addr: number, field: string): number => vaddrToOffset(src, loads, addr, field);
+  const dynSeg = segments.find((s) => s.type === C.PT_DYNAMIC);
+  const dyn = dynSeg ? readDynamic(src, d, dynSeg) : null;
+  return { head, cls, endian, d, hdr, machine: machineName(hdr.machine), segments, toOffset, dynSeg, dyn, v: dyn?.values ?? new Map<number, number>() };
+}
+
+/**
+ * canDefer says whether a file's exports can be left unread (ReadOptions.deferExports):
+ * it has no DT_SONAME (executables and plugins, which other files rarely name in
+ * DT_NEEDED) and a GNU hash table, which sets the imports apart from the exports and
+ * answers lookups of its own names. MIPS orders .dynsym by GOT and is always read whole.
+ */
+function canDefer(opts: ReadOptions, view: LoaderView): boolean {
+  const { v } = view;
+  return opts.deferExports === true && view.machine !== 'mips' && !v.has(C.DT_SONAME) && v.has(C.DT_SYMTAB) && v.has(C.DT_STRTAB) && v.has(C.DT_GNU_HASH);
+}
+
+/** parse reads one ELF file's loader-facing view from `src`. */
+function parse(src: Source, opts: ReadOptions): ElfInfo {
+  const view = loaderView(src);
+  const { head, cls, endian, d, hdr, machine, segments, toOffset, dynSeg, dyn, v } = view;
 
   let interp: string | null = null;
   const interpSeg = segments.find((s) => s.type === C.PT_INTERP);
@@ -209,19 +271,23 @@ function parse(src: Source, opts: ReadOptions): ElfInfo {
 
   const notes = readGnuNotes(src, d, segments);
 
-  const dynSeg = segments.find((s) => s.type === C.PT_DYNAMIC);
-  const dyn = dynSeg ? readDynamic(src, d, dynSeg) : null;
-  const v = dyn?.values ?? new Map<number, number>();
-
-  // String table: everything else names things through it.
+  // String table: everything else names things through it. A deferred read takes only
+  // the blocks its names lie in; otherwise the whole table, with the tables beside it.
+  const deferred = canDefer(opts, view);
   let strtab: Buffer = Buffer.alloc(0);
-  if (v.has(C.DT_STRTAB)) {
+  let strings: StringTable = wholeStrings(strtab);
+  let early: DeferredHead | null = null;
+  if (deferred) {
+    early = readDeferredHead(src, view);
+    strings = early.strings;
+  } else if (v.has(C.DT_STRTAB)) {
     const off = toOffset(v.get(C.DT_STRTAB)!, 'DT_STRTAB');
     const size = v.get(C.DT_STRSZ) ?? 0;
     prefetchTables(src, v, toOffset, off, size, d);
     strtab = src.read(off, Math.min(size, src.size - off), 'DT_STRTAB');
+    strings = wholeStrings(strtab);
   }
-  const str = (o: number): string => cString(strtab, o);
+  const str = (o: number): string => strings.get(o);
 
   const needed = dyn ? dyn.needed.map(str) : [];
   const soname = v.has(C.DT_SONAME) ? str(v.get(C.DT_SONAME)!) : null;
@@ -235,9 +301,9 @@ function parse(src: Source, opts: ReadOptions): ElfInfo {
     ? readVerdef(src, d, toOffset(v.get(C.DT_VERDEF)!, 'DT_VERDEF'), v.get(C.DT_VERDEFNUM) ?? 0, str)
     : { byIndex: new Map<number, string>(), names: [] as string[] };
 
-  const table = readSymbols(src, d, hdr, v, toOffset, strtab, verneed, verdef, opts);
-
-  const { summary: relocations, refs } = readRelocations(src, d, machine, v, toOffset);
+  const { summary: relocations, refs, copies } = readRelocations(src, d, machine, v, toOffset);
+  const versions = { verneed, verdef };
+  const table = early !== null ? readDeferredSymbols(src, d, early, versions, refs, copies, opts) : readSymbols(src, d, hdr, v, toOffset, strtab, versions, copies, opts);
   // MIPS binds globals through the GOT, not per-symbol relocations: every import counts there.
   if (machine !== 'mips') {
     relocations.unreferencedImports = table.imports.filter((imp, k) => !imp.weak && !refs.has(table.importIndex[k]!)).map((imp) => imp.name);
@@ -274,6 +340,8 @@ function parse(src: Source, opts: ReadOptions): ElfInfo {
     imports: table.imports,
     exports: table.exports,
     exportIndex: table.exportIndex,
+    exportsDeferred: early !== null,
+    selfDefined: table.selfDefined,
     copyRelocations: table.copyRelocations,
     versionDefinitions: verdef.names,
     versionNeeds: verneed.needs,
@@ -284,23 +352,82 @@ function parse(src: Source, opts: ReadOptions): ElfInfo {
   };
 }
 
+/** Versions are a file's version tables, as the symbol walk uses them. */
+interface Versions {
+  verneed: { byIndex: Map<number, { name: string; file: string }> };
+  verdef: { byIndex: Map<number, string>; names: string[] };
+}
+
+/** NO_COPIES: a read that does not list copy relocations (readExportIndex). */
+const NO_COPIES: ReadonlySet<number> = new Set();
+
+/** NO_VERSIONS are the version tables of a read that does not need them (readExportIndex). */
+const NO_VERSIONS: Versions = { verneed: { byIndex: new Map() }, verdef: { byIndex: new Map(), names: [] } };
+
+/**
+ * EntryFiler files .dynsym entries into a SymbolTable: an undefined entry is an import; a
+ * defined one may be a copy relocation (an R_*_COPY relocation names it) or a definition
+ * musl's lookup skips (hidden version, STT_GNU_IFUNC).
+ * Both the whole walk and the deferred one go through it.
+ */
+class EntryFiler {
+  /** the name `defined` decoded, if it had to (null: not decoded). */
+  name: string | null = null;
+
+  constructor(
+    private readonly out: SymbolTable,
+    private readonly strings: StringTable,
+    private readonly versions: Versions,
+  ) {}
+
+  /** undefined files entry `i` as an import (`raw`: its versym entry, -1 when none). */
+  undefined(i: number, info: number, nameOff: number, raw: number): void {
+    const vIndex = raw < 0 ? 0 : raw & 0x7fff;
+    const need = vIndex >= 2 ? this.versions.verneed.byIndex.get(vIndex) : undefined;
+    const def = vIndex >= 2 && !need ? this.versions.verdef.byIndex.get(vIndex) : undefined;
+    this.out.importIndex.push(i);
+    this.out.imports.push({ name: this.strings.get(nameOff), version: need?.name ?? def ?? null, library: need?.file ?? null, weak: info >> 4 === 2, type: TYPES[info & 0xf] ?? info & 0xf });
+  }
+
+  /**
+   * defined files defined entry `i` and returns its version; `name` is set when it was
+   * decoded. `copied`: an R_*_COPY relocation names it (it then carries the version it was
+   * linked against, from Elf_Vernaux).
+   */
+  defined(i: number, info: number, nameOff: number, raw: number, copied: boolean): string | null {
+    this.name = null;
+    const vIndex = raw < 0 ? 0 : raw & 0x7fff;
+    let version: string | null = null;
+    let library: string | null = null;
+    if (vIndex >= 2) {
+      version = this.versions.verdef.byIndex.get(vIndex) ?? null;
+      if (version === null) {
+        const need = this.versions.verneed.byIndex.get(vIndex);
+        version = need?.name ?? null;
+        library = need?.file ?? null;
+      }
+    }
+    if (copied) {
+      this.name = this.strings.get(nameOff);
+      this.out.copyRelocations.push({ name: this.name, version, library });
+    }
+    if ((raw >= 0 && (raw & C.VERSYM_HIDDEN) !== 0) || (info & 0xf) === 10 /* STT_GNU_IFUNC */) this.out.unbindable.set(i, nameOff);
+    return version;
+  }
+}
+
+/** emptyTable is a SymbolTable with nothing in it yet. */
+function emptyTable(): SymbolTable {
+  return { imports: [], exports: [], exportIndex: null, copyRelocations: [], importIndex: [], unbindable: new Map(), rust: false, selfDefined: [] };
+}
+
 /**
  * readSymbols walks .dynsym once. Imports always become objects; a defined symbol's name
  * is decoded only when it is asked for (`exports`), is a copy relocation, or is needed
  * later; for the export index its bytes are hashed where they lie in .dynstr.
  */
-function readSymbols(
-  src: Source,
-  d: Decoder,
-  hdr: Header,
-  v: Map<number, number>,
-  toOffset: ToOffset,
-  strtab: Buffer,
-  verneed: { byIndex: Map<number, { name: string; file: string }> },
-  verdef: { byIndex: Map<number, string>; names: string[] },
-  opts: ReadOptions,
-): SymbolTable {
-  const out: SymbolTable = { imports: [], exports: [], exportIndex: null, copyRelocations: [], importIndex: [], unbindable: new Map(), rust: false };
+function readSymbols(src: Source, d: Decoder, hdr: Header, v: Map<number, number>, toOffset: ToOffset, strtab: Buffer, versions: Versions, copies: ReadonlySet<number>, opts: ReadOptions): SymbolTable {
+  const out = emptyTable();
   const wantExports = opts.exports !== false;
   const filter = opts.exportFilter;
   if (!v.has(C.DT_SYMTAB)) {
@@ -309,8 +436,7 @@ function readSymbols(
   }
   const cls = d.cls;
   const symOff = toOffset(v.get(C.DT_SYMTAB)!, 'DT_SYMTAB');
-  const syment = v.get(C.DT_SYMENT) ?? SYM_SIZE[cls];
-  if (syment < SYM_SIZE[cls]) throw src.malformed(`DT_SYMENT ${syment} too small`, null, 'DT_SYMENT');
+  const syment = symbolEntrySize(src, d, v);
   const count = symbolCount(src, d, hdr, v, toOffset, symOff, syment);
   const symbols = src.read(symOff, count * syment, 'DT_SYMTAB');
   let versym: Buffer | null = null;
@@ -318,7 +444,7 @@ function readSymbols(
     const vOff = toOffset(v.get(C.DT_VERSYM)!, 'DT_VERSYM');
     versym = src.read(vOff, Math.min(count * 2, src.size - vOff), 'DT_VERSYM');
   }
-  const definedVersions = new Set(verdef.names);
+  const filer = new EntryFiler(out, wholeStrings(strtab), versions);
   const little = d.endian === 'little';
   // DataView reads are several times cheaper than Buffer's readUInt*LE in this loop.
   const sym = new DataView(symbols.buffer, symbols.byteOffset, symbols.byteLength);
@@ -327,9 +453,7 @@ function readSymbols(
   const shndxAt = cls === 64 ? 6 : 14;
   const hashes = filter ? new Float64Array(count) : null;
   let hashed = 0;
-  // The filter depends only on (binding, type, hidden): ask it once per combination.
-  const accepts = filter ? new Int8Array(16 * 16 * 2).fill(-1) : null;
-  const traits: SymbolTraits = { binding: 'global', type: 'notype', hidden: false };
+  const accepts = filter ? acceptTable(filter) : null;
   const strLen = strtab.length;
   for (let i = 1; i < count; i++) {
     const o = i * syment;
@@ -340,52 +464,194 @@ function readSymbols(
     if (nameOff >= strLen || strtab[nameOff] === 0) continue; // no name
     const shndx = sym.getUint16(o + shndxAt, little);
     const raw = ver !== null && i * 2 + 2 <= ver.byteLength ? ver.getUint16(i * 2, little) : -1;
-    const vIndex = raw < 0 ? 0 : raw & 0x7fff;
-    const hidden = raw >= 0 && (raw & C.VERSYM_HIDDEN) !== 0;
     if (shndx === C.SHN_UNDEF) {
-      const need = vIndex >= 2 ? verneed.byIndex.get(vIndex) : undefined;
-      const def = vIndex >= 2 && !need ? verdef.byIndex.get(vIndex) : undefined;
-      out.importIndex.push(i);
-      out.imports.push({ name: cString(strtab, nameOff), version: need?.name ?? def ?? null, library: need?.file ?? null, weak: bind === 2, type: TYPES[info & 0xf] ?? info & 0xf });
+      filer.undefined(i, info, nameOff, raw);
       continue;
     }
+    const version = filer.defined(i, info, nameOff, raw, copies.has(i));
+    const hidden = raw >= 0 && (raw & C.VERSYM_HIDDEN) !== 0;
     const typeCode = info & 0xf;
-    // A copy-relocated definition (in an executable) carries the version it was linked against.
-    let version: string | null = null;
-    let name: string | null = null;
-    if (vIndex >= 2) {
-      version = verdef.byIndex.get(vIndex) ?? null;
-      if (version === null) {
-        const need = verneed.byIndex.get(vIndex);
-        if (need !== undefined) {
-          version = need.name;
-          if (!definedVersions.has(version)) {
-            name = cString(strtab, nameOff);
-            out.copyRelocations.push({ name, version, library: need.file });
-          }
-        }
-      }
-    }
-    if (hidden || typeCode === 10 /* STT_GNU_IFUNC */) out.unbindable.set(i, nameOff);
     if (wantExports) {
-      name ??= cString(strtab, nameOff);
+      const name = filer.name ?? cString(strtab, nameOff);
       out.exports.push({ name, version, hidden, binding: BINDINGS[bind] ?? bind, type: TYPES[typeCode] ?? typeCode, visibility: VISIBILITIES[symbols[o + infoAt + 1]! & 3]!, section: shndx });
     }
-    if (hashes !== null) {
-      const slot = (bind << 5) | (typeCode << 1) | (hidden ? 1 : 0);
-      let ok = accepts![slot]!;
-      if (ok < 0) {
-        traits.binding = BINDINGS[bind] ?? bind;
-        traits.type = TYPES[typeCode] ?? typeCode;
-        traits.hidden = hidden;
-        ok = filter!(traits) ? 1 : 0;
-        accepts![slot] = ok;
-      }
-      if (ok === 1) hashes[hashed++] = hashNameBytes(strtab, nameOff, strLen);
-    }
+    if (hashes !== null && accepts!(bind, typeCode, hidden)) hashes[hashed++] = hashNameBytes(strtab, nameOff, strLen);
     if (!out.rust && isRustName(strtab, nameOff)) out.rust = true;
   }
   if (hashes !== null) out.exportIndex = hashTable(hashes, hashed);
+  return out;
+}
+
+/** symbolEntrySize is DT_SYMENT, or the class's Elf_Sym size; smaller is malformed. */
+function symbolEntrySize(src: Source, d: Decoder, v: Map<number, number>): number {
+  const syment = v.get(C.DT_SYMENT) ?? SYM_SIZE[d.cls];
+  if (syment < SYM_SIZE[d.cls]) throw src.malformed(`DT_SYMENT ${syment} too small`, null, 'DT_SYMENT');
+  return syment;
+}
+
+/**
+ * acceptTable asks an export filter once per (binding, type, hidden) combination, since
+ * its answer depends on nothing else, and answers from the table afterwards.
+ */
+function acceptTable(filter: (s: SymbolTraits) => boolean): (bind: number, typeCode: number, hidden: boolean) => boolean {
+  const seen = new Int8Array(16 * 16 * 2).fill(-1);
+  const traits: SymbolTraits = { binding: 'global', type: 'notype', hidden: false };
+  return (bind, typeCode, hidden) => {
+    const slot = (bind << 5) | (typeCode << 1) | (hidden ? 1 : 0);
+    let ok = seen[slot]!;
+    if (ok < 0) {
+      traits.binding = BINDINGS[bind] ?? bind;
+      traits.type = TYPES[typeCode] ?? typeCode;
+      traits.hidden = hidden;
+      ok = filter(traits) ? 1 : 0;
+      seen[slot] = ok;
+    }
+    return ok === 1;
+  };
+}
+
+/**
+ * DeferredHead is the first part of a deferred read: the unhashed entries of .dynsym
+ * (below the GNU hash table's symoffset: the imports), their versym entries, and the
+ * string table with their names (and the dynamic section's) loaded.
+ */
+interface DeferredHead {
+  gnu: GnuHashTable;
+  strings: SparseStrings;
+  symOff: number;
+  syment: number;
+  /** entries 0..symoffset of .dynsym. */
+  symbols: Buffer;
+  versymOff: number | null;
+  /** versym entries 0..symoffset. */
+  versym: Buffer | null;
+  /** the most entries .dynsym could have, given the file size. */
+  limit: number;
+}
+
+/** readDeferredHead reads the unhashed part of .dynsym and the strings it and PT_DYNAMIC name. */
+function readDeferredHead(src: Source, view: LoaderView): DeferredHead {
+  const { d, v, toOffset, dyn } = view;
+  const strOff = toOffset(v.get(C.DT_STRTAB)!, 'DT_STRTAB');
+  const strSize = Math.min(v.get(C.DT_STRSZ) ?? 0, src.size - strOff);
+  src.check(strOff, strSize, 'DT_STRTAB');
+  const strings = new SparseStrings(src, strOff, strSize);
+  const symOff = toOffset(v.get(C.DT_SYMTAB)!, 'DT_SYMTAB');
+  const syment = symbolEntrySize(src, d, v);
+  const limit = Math.min(MAX_SYMBOLS, Math.floor((src.size - symOff) / syment));
+  const gnu = new GnuHashTable(src, d, toOffset(v.get(C.DT_GNU_HASH)!, 'DT_GNU_HASH'), limit);
+  if (gnu.symoffset > limit) throw src.malformed(`GNU hash symoffset ${gnu.symoffset} exceeds the file`, symOff, 'DT_GNU_HASH');
+  const symbols = src.read(symOff, gnu.symoffset * syment, 'DT_SYMTAB');
+  let versymOff: number | null = null;
+  let versym: Buffer | null = null;
+  if (v.has(C.DT_VERSYM)) {
+    versymOff = toOffset(v.get(C.DT_VERSYM)!, 'DT_VERSYM');
+    versym = src.read(versymOff, Math.max(0, Math.min(gnu.symoffset * 2, src.size - versymOff)), 'DT_VERSYM');
+  }
+  const infoAt = d.cls === 64 ? 4 : 12;
+  for (let i = 1; i < gnu.symoffset; i++) {
+    if (symbols[i * syment + infoAt]! >> 4 !== 0) strings.want(d.u32(symbols, i * syment));
+  }
+  if (dyn) {
+    for (const o of [...dyn.needed, ...dyn.rpath, ...dyn.runpath]) strings.want(o);
+  }
+  strings.load();
+  return { gnu, strings, symOff, syment, symbols, versymOff, versym, limit };
+}
+
+/** REF_GAP joins referenced entries into one read when at most this many bytes lie between them. */
+const REF_GAP = 512;
+/** MAX_REF_READS: beyond this many separate reads, the referenced entries are read as one span. */
+const MAX_REF_READS = Infinity;
+
+/**
+ * readDeferredSymbols completes a deferred read. The unhashed entries (the imports) are
+ * filed; of the hashed ones (the exports), only those a dynamic relocation names are read
+ * (copy relocations, and definitions musl skips when a relocation asks for them); and each
+ * import is looked up in the file's own GNU hash table, so `selfDefined` lists the ones the
+ * file defines itself, which musl binds there. No export index is built (`exportsDeferred`).
+ */
+function readDeferredSymbols(src: Source, d: Decoder, head: DeferredHead, versions: Versions, refs: ReadonlySet<number>, copies: ReadonlySet<number>, opts: ReadOptions): SymbolTable {
+  const out = emptyTable();
+  const { gnu, strings, symbols, syment, versym } = head;
+  const filer = new EntryFiler(out, strings, versions);
+  const infoAt = d.cls === 64 ? 4 : 12;
+  const shndxAt = d.cls === 64 ? 6 : 14;
+  const accepts = acceptTable(opts.exportFilter ?? (() => true));
+  /** definedHere: names of the bindable definitions seen so far. */
+  const definedHere = new Set<string>();
+  /** file files one entry held in `buf` at `o`. */
+  const file = (i: number, buf: Buffer, o: number, raw: number): void => {
+    const info = buf[o + infoAt]!;
+    const bind = info >> 4;
+    if (bind === 0) return;
+    const nameOff = d.u32(buf, o);
+    if (nameOff === 0 || nameOff >= strings.size) return;
+    if (d.u16(buf, o + shndxAt) === C.SHN_UNDEF) {
+      filer.undefined(i, info, nameOff, raw);
+      return;
+    }
+    filer.defined(i, info, nameOff, raw, copies.has(i));
+    const name = filer.name ?? strings.get(nameOff);
+    if (name === '') return;
+    if (accepts(bind, info & 0xf, raw >= 0 && (raw & C.VERSYM_HIDDEN) !== 0)) definedHere.add(name);
+    if (!out.rust && isRustString(name)) out.rust = true;
+  };
+  for (let i = 1; i < gnu.symoffset; i++) file(i, symbols, i * syment, versym !== null && i * 2 + 2 <= versym.length ? d.u16(versym, i * 2) : -1);
+  const hashed = [...refs].filter((i) => i >= gnu.symoffset).sort((a, b) => a - b);
+  const entries = readEntries(src, d, head, hashed, 'DT_SYMTAB refs');
+  for (const [i, e] of entries) file(i, e.buf, e.at, e.raw);
+  // Which imports does the file define itself? Its Bloom filter rules out nearly all.
+  const own = new Map<number, { buf: Buffer; at: number; raw: number }>(entries);
+  for (const name of new Set(out.imports.map((imp) => imp.name))) {
+    if (definedHere.has(name)) {
+      out.selfDefined.push(name);
+      continue;
+    }
+    const h = gnuHash(name);
+    if (!gnu.mayDefine(h)) continue;
+    const candidates = gnu.candidates(h, head.limit);
+    for (const [i, e] of readEntries(src, d, head, candidates.filter((i) => !own.has(i)), 'DT_SYMTAB candidates')) own.set(i, e);
+    for (const i of candidates) {
+      const e = own.get(i)!;
+      const info = e.buf[e.at + infoAt]!;
+      if (info >> 4 === 0 || d.u16(e.buf, e.at + shndxAt) === C.SHN_UNDEF) continue;
+      if (strings.get(d.u32(e.buf, e.at)) !== name) continue;
+      if (accepts(info >> 4, info & 0xf, e.raw >= 0 && (e.raw & C.VERSYM_HIDDEN) !== 0)) {
+        out.selfDefined.push(name);
+        break;
+      }
+    }
+  }
+  out.selfDefined.sort();
+  return out;
+}
+
+/**
+ * readEntries reads the .dynsym (and versym) entries at sorted indexes: neighbours within
+ * REF_GAP bytes in one read, and everything as one span past MAX_REF_READS reads.
+ */
+function readEntries(src: Source, d: Decoder, head: DeferredHead, indexes: readonly number[], field = 'DT_SYMTAB'): Array<[number, { buf: Buffer; at: number; raw: number }]> {
+  const out: Array<[number, { buf: Buffer; at: number; raw: number }]> = [];
+  if (indexes.length === 0) return out;
+  const { symOff, syment, versymOff } = head;
+  for (const i of indexes) if (i >= head.limit) throw src.malformed(`relocation names symbol ${i}, past the symbol table`, symOff, 'DT_SYMTAB');
+  const runs: Array<[number, number]> = [];
+  for (const i of indexes) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && (i - last[1]) * syment <= REF_GAP) last[1] = i;
+    else runs.push([i, i]);
+  }
+  const spans = runs.length > MAX_REF_READS ? [[runs[0]![0], runs[runs.length - 1]![1]] as [number, number]] : runs;
+  for (const [from, to] of spans) {
+    const buf = src.read(symOff + from * syment, (to - from + 1) * syment, field);
+    const vers = versymOff === null ? null : src.readUpTo(versymOff + from * 2, (to - from + 1) * 2, 'DT_VERSYM');
+    for (const i of indexes) {
+      if (i < from || i > to) continue;
+      const k = i - from;
+      out.push([i, { buf, at: k * syment, raw: vers !== null && k * 2 + 2 <= vers.length ? d.u16(vers, k * 2) : -1 }]);
+    }
+  }
   return out;
 }
 
@@ -409,6 +675,11 @@ function isRustName(strtab: Buffer, o: number): boolean {
     return false;
   }
   return c === 0x72 /* r */ && bytesAt(strtab, o, 'rust_eh_personality\0');
+}
+
+/** isRustString is isRustName for a decoded name. */
+function isRustString(name: string): boolean {
+  return name.startsWith('__rust_') || name.startsWith('_ZN3std') || name === 'rust_eh_personality';
 }
 
 /** readSegments reads the program header table (PN_XNUM: the count is in section 0's sh_info). */
@@ -473,7 +744,7 @@ function prefetchTables(
 ): void {
   let lo = strOff;
   let hi = strOff + strSize;
-  for (const tag of [C.DT_SYMTAB, C.DT_VERSYM, C.DT_VERNEED, C.DT_VERDEF, C.DT_GNU_HASH, C.DT_HASH]) {
+  for (const tag of [C.DT_SYMTAB, C.DT_VERSYM, C.DT_VERNEED, C.DT_VERDEF]) {
     const a = v.get(tag);
     if (a === undefined) continue;
     let off: number;
@@ -547,7 +818,7 @@ function gnuHashCount(src: Source, d: Decoder, off: number, limit: number): numb
   // Chains are short; read them in small blocks.
   for (;;) {
     if (idx >= limit) throw src.malformed('GNU hash chain runs past the symbol table', chainOff, 'DT_GNU_HASH chain');
-    const block = src.readUpTo(chainOff + (idx - symoffset) * 4, 256, 'DT_GNU_HASH chain');
+    const block = src.readUpTo(chainOff + (idx - symoffset) * 4, 64, 'DT_GNU_HASH chain');
     const n = Math.floor(block.length / 4);
     if (n === 0) throw src.malformed('GNU hash chain truncated', chainOff, 'DT_GNU_HASH chain');
     for (let i = 0; i < n; i++, idx++) {
@@ -668,10 +939,12 @@ function readRelocations(
   machine: string,
   v: Map<number, number>,
   toOffset: ToOffset,
-): { summary: RelocationSummary; refs: Set<number> } {
+): { summary: RelocationSummary; refs: Set<number>; copies: Set<number> } {
   const counts: Record<number, number> = {};
   const refs = new Set<number>();
+  const copies = new Set<number>();
   const irelativeType = C.IRELATIVE.get(machine) ?? null;
+  const copyType = C.COPY.get(machine) ?? -1;
   const tables: Array<{ addr: number | undefined; size: number; ent: number; skip: number; rela: boolean; field: string }> = [
     {
       addr: v.get(C.DT_RELA),
@@ -718,6 +991,7 @@ function readRelocations(
           counts[type] = (counts[type] ?? 0) + 1;
           const sym = relocationSymbol(d, machine, info, b, o);
           if (sym !== 0) refs.add(sym);
+          if (type === copyType && sym !== 0) copies.add(sym);
         }
         continue;
       }
@@ -739,6 +1013,7 @@ function readRelocations(
         }
         counts[type] = (counts[type] ?? 0) + 1;
         if (sym !== 0) refs.add(sym);
+        if (type === copyType && sym !== 0) copies.add(sym);
       }
     }
   }
@@ -752,6 +1027,7 @@ function readRelocations(
       selfReferencedUnbindable: [],
     },
     refs,
+    copies,
   };
 }
 

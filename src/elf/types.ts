@@ -57,11 +57,14 @@ export interface ElfExport {
   section: number;
 }
 
-/** CopyRelocation is one copy-relocated definition with the version and library it was linked against. */
+/**
+ * CopyRelocation is a definition an R_*_COPY relocation names, with the version and
+ * library it was linked against (null when its version entry says none).
+ */
 export interface CopyRelocation {
   name: string;
-  version: string;
-  library: string;
+  version: string | null;
+  library: string | null;
 }
 
 /** SymbolTraits are what a symbol-table entry says about binding, besides its name. */
@@ -81,6 +84,13 @@ export interface ReadOptions {
   exports?: boolean;
   /** when given, `exportIndex` holds the hashed names of the defined symbols it accepts. */
   exportFilter?: (s: SymbolTraits) => boolean;
+  /**
+   * leave the exports of a file without DT_SONAME unread when its GNU hash table allows
+   * (executables, plugins): `exportsDeferred` is then true, `exportIndex` null, and
+   * `selfDefined` answers the one question the file's own analysis asks of them. A scan
+   * reads the index later (readExportIndex) only if another file loads this one.
+   */
+  deferExports?: boolean;
 }
 
 /** VersionNeed is one Elf_Verneed entry: a library and the version names required from it. */
@@ -194,10 +204,18 @@ export interface ElfInfo {
    * Wrap in a NameIndex to query.
    */
   exportIndex: Float64Array | null;
+  /** true when the exports were left unread (ReadOptions.deferExports): `exports` is empty and `exportIndex` null. */
+  exportsDeferred: boolean;
   /**
-   * copy relocations: definitions that carry a version the file *needs* (Elf_Vernaux)
-   * rather than defines. The linker emits these for data an executable copies out of a
-   * library (R_*_COPY); the loader must find the original in another object.
+   * with `exportsDeferred`: the imported names the file also defines, bindably (musl's
+   * lookup starts with the main program, so these bind to the file itself); sorted.
+   * Empty otherwise (the export index answers).
+   */
+  selfDefined: string[];
+  /**
+   * copy relocations: the definitions an R_*_COPY relocation names. The linker emits these
+   * for data an executable copies out of a library; musl looks the name up in the loaded
+   * libraries (never in the file itself) and fails with `symbol not found` when none has it.
    */
   copyRelocations: CopyRelocation[];
   /** DT_VERDEF version names (the first, VER_FLG_BASE, is the soname and is omitted). */

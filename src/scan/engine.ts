@@ -12,8 +12,8 @@
  */
 import { closeSync, constants as fsConstants, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Arena, ElfError, isElfMagic, readElfFd, NameIndex, type ElfInfo, type ReadOptions } from '../elf/index.js';
-import { analyzeElf, internalErrorReport, ANALYSIS_READ, type LibraryLookup, type LoadedLibrary, type PackageInfo } from '../analyze/index.js';
+import { Arena, ElfError, isElfMagic, readElfFd, readExportIndex, NameIndex, type ElfInfo, type ReadOptions } from '../elf/index.js';
+import { analyzeElf, internalErrorReport, ANALYSIS_READ, SCAN_READ, bindable, type LibraryLookup, type NameLookup, type LoadedLibrary, type PackageInfo } from '../analyze/index.js';
 import type { FileReport, Verdict } from '../analyze/types.js';
 import { loadDatabase } from '../db/index.js';
 import type { Database, TargetInfo } from '../db/types.js';
@@ -125,6 +125,16 @@ export interface LibraryMeta {
   needed: string[];
   rpath: string[] | null;
   runpath: string[] | null;
+  /** its exports were left unread (ElfInfo.exportsDeferred): `completeExports` reads them if something loads it. */
+  deferred: boolean;
+}
+
+/** ExportsReply is what `completeExports` read: each file's export index, and the cache's updates. */
+export interface ExportsReply {
+  ids: Int32Array;
+  indexes: Float64Array[];
+  bytesRead: number;
+  cache: CacheReply | null;
 }
 
 /** CacheUpdate is what a read tells the cache to keep for a file. */
@@ -173,6 +183,8 @@ export interface Analyzed {
   unresolved: string[];
   json: string | null;
   report: FileReport | null;
+  /** bytes this analysis read from disk (a library whose exports nobody completed; normally 0). */
+  bytesRead: number;
 }
 
 /** DECODED_DIRS is how many cached directories an engine keeps decoded. */
@@ -190,11 +202,22 @@ export function errorInfo(e: unknown, path: string): ErrorInfo {
   return { kind: 'unreadable', message: err?.code ? `${err.code}: ${String(err.message).replace(/^[A-Z]+: /, '')}` : String(err?.message ?? e ?? path), offset: null, field: null };
 }
 
+/** Held is an ELF file an engine read in phase 1 and analyses in phase 2. */
+interface Held {
+  /** the path as reported, and where its bytes are (a staged copy, or the same). */
+  path: string;
+  source: string;
+  abs: string;
+  elf: ElfInfo;
+  /** its cache key, when the scan writes a cache and the file was not racy. */
+  key: FileKey | null;
+}
+
 /** Engine does the per-file work of one thread. */
 export class Engine {
   readonly db: Database;
   readonly target: TargetInfo;
-  private readonly held = new Map<number, { path: string; elf: ElfInfo; abs: string }>();
+  private readonly held = new Map<number, Held>();
   private lookup: LibraryLookup | null = null;
   /** ELF files whose facts are still in the cache: decoded by `load`. */
   private readonly deferred = new Map<number, { item: ReadItem; key: FileKey; entry: CacheEntry }>();
@@ -209,7 +232,7 @@ export class Engine {
     this.db = loadDatabase(init.dataDir);
     this.target = this.db.resolveTarget(init.target);
     this.suppressor = init.suppress ? compileSuppressions(init.suppress) : null;
-    this.readOptions = init.includeExports ? { ...ANALYSIS_READ, exports: true } : ANALYSIS_READ;
+    this.readOptions = init.includeExports ? { ...ANALYSIS_READ, exports: true } : SCAN_READ;
   }
 
   /** read does phase 1 for a batch. */
@@ -280,7 +303,11 @@ export class Engine {
       if (hit !== null) return hit;
     }
     const result = this.fromDisk(item);
-    if (key !== null && this.init.cacheWrite && !isRacy(key, this.init.scanStartMs)) result.cache = this.cacheUpdate(result, key, item);
+    if (key !== null && this.init.cacheWrite && !isRacy(key, this.init.scanStartMs)) {
+      result.cache = this.cacheUpdate(result, key, item);
+      const held = this.held.get(item.id);
+      if (held !== undefined) held.key = key;
+    }
     return result;
   }
 
@@ -322,13 +349,15 @@ export class Engine {
       const elf = payload === null ? null : decodeElf(payload);
       let r: ReadResult;
       if (elf !== null) {
-        r = this.elfResult(item, elf, key.size, 0, true, null);
+        r = this.elfResult(item, elf, key.size, 0, true, null, this.init.cacheWrite ? key : null);
       } else {
         r = this.fromDisk(item);
         bytesRead += r.bytesRead;
         if (this.init.cacheWrite && !isRacy(key, this.init.scanStartMs)) {
           const u = this.cacheUpdate(r, key, item);
           if (u !== null) updates.push({ id: item.id, u });
+          const held = this.held.get(item.id);
+          if (held !== undefined) held.key = key;
         }
       }
       if (r.kind === 'not-elf') notElf.push(r.id);
@@ -365,8 +394,9 @@ export class Engine {
         return { id, kind: 'unreadable', error: errorInfo(e, path), bytesRead: n, hit: false, cache: null };
       }
       try {
-        const elf = readElfFd(fd, size, item.path, this.readOptions, this.arena);
-        return this.elfResult(item, elf, size, n + elf.bytesRead, false, null);
+        // --library-path files are read for lookup only: their exports are the point.
+        const elf = readElfFd(fd, size, item.path, item.libraryOnly ? ANALYSIS_READ : this.readOptions, this.arena);
+        return this.elfResult(item, elf, size, n + elf.bytesRead, false, null, null);
       } catch (e) {
         return { id, kind: e instanceof ElfError && e.kind === 'unreadable' ? 'unreadable' : 'malformed', error: errorInfo(e, path), bytesRead: n, hit: false, cache: null } as ReadResult;
       }
@@ -380,9 +410,9 @@ export class Engine {
    * needs. The export index goes to the main thread (transferred, not copied); the held
    * facts get it back, from the shared table, in setTree.
    */
-  private elfResult(item: ReadItem, elf: ElfInfo, size: number, bytesRead: number, hit: boolean, cache: CacheUpdate | null): ReadResult {
-    const meta: LibraryMeta = { abs: resolve(this.init.cwd, item.path), soname: elf.soname, needed: elf.needed, rpath: elf.rpath, runpath: elf.runpath };
-    if (!item.libraryOnly) this.held.set(item.id, { path: item.path, elf, abs: meta.abs });
+  private elfResult(item: ReadItem, elf: ElfInfo, size: number, bytesRead: number, hit: boolean, cache: CacheUpdate | null, key: FileKey | null): ReadResult {
+    const meta: LibraryMeta = { abs: resolve(this.init.cwd, item.path), soname: elf.soname, needed: elf.needed, rpath: elf.rpath, runpath: elf.runpath, deferred: elf.exportsDeferred };
+    if (!item.libraryOnly) this.held.set(item.id, { path: item.path, source: item.source ?? item.path, elf, abs: meta.abs, key });
     return { id: item.id, kind: 'elf', meta, index: elf.exportIndex ?? new Float64Array(0), size, bytesRead, hit, cache };
   }
 
@@ -398,6 +428,44 @@ export class Engine {
     return null;
   }
 
+  /**
+   * completeExports reads the export index of held files whose exports phase 1 deferred
+   * and that another file turned out to load. The held facts take the index (so the
+   * file's own analysis uses it too), and the cache gets the completed facts.
+   */
+  completeExports(ids: readonly number[]): ExportsReply {
+    const indexes: Float64Array[] = [];
+    const updates: Array<{ id: number; u: CacheUpdate }> = [];
+    let bytesRead = 0;
+    for (const id of ids) {
+      const held = this.held.get(id);
+      if (held === undefined) throw new Error(`file ${id} is not held by this engine`);
+      let index: Float64Array = new Float64Array(0);
+      let fd = -1;
+      try {
+        fd = openSync(held.source, OPEN_FLAGS);
+        const st = fstatSync(fd);
+        const r = readExportIndex(fd, st.size, held.path, bindable, this.arena);
+        index = r.index;
+        bytesRead += r.bytesRead;
+        held.elf.exportIndex = index;
+        held.elf.exportsDeferred = false;
+        held.elf.selfDefined = [];
+        // The completed facts replace the deferred ones in the cache, if the file is still the one read.
+        if (held.key !== null && sameKey(held.key, fileKeyOf(st))) updates.push({ id, u: { key: held.key, kind: 'elf', payload: encodeElf(held.elf), reuse: null } });
+      } catch {
+        // Gone or changed since phase 1: the file still gets its report; what loads it finds no exports.
+      } finally {
+        if (fd >= 0) closeSync(fd);
+      }
+      indexes.push(index);
+    }
+    return { ids: Int32Array.from(ids), indexes, bytesRead, cache: updates.length === 0 ? null : packUpdates(updates) };
+  }
+
+  /** lateBytes counts what deferredNames read since the last analysis reply. */
+  private lateBytes = 0;
+
   /** setTree installs the whole tree's library table for phase 2. */
   setTree(table: TreeTable): void {
     const byPath = new Map<string, LoadedLibrary>();
@@ -407,11 +475,40 @@ export class Engine {
       const len = table.spans[i * 2 + 1]!;
       const view = table.hashes.subarray(off, off + len);
       views.set(m.abs, view);
-      byPath.set(m.abs, { path: m.abs, soname: m.soname, needed: m.needed, rpath: m.rpath, runpath: m.runpath, names: new NameIndex(view) });
+      byPath.set(m.abs, { path: m.abs, soname: m.soname, needed: m.needed, rpath: m.rpath, runpath: m.runpath, names: m.deferred ? this.deferredNames(m) : new NameIndex(view) });
     });
     // Each held file's own index is its slice of the shared table (one copy in memory).
-    for (const h of this.held.values()) h.elf.exportIndex = views.get(h.abs) ?? h.elf.exportIndex;
+    for (const h of this.held.values()) if (!h.elf.exportsDeferred) h.elf.exportIndex = views.get(h.abs) ?? h.elf.exportIndex;
     this.lookup = treeLookup(byPath, table.libraryPath);
+  }
+
+  /**
+   * deferredNames is the lookup of a library whose exports nobody completed: the main
+   * thread completes every one the tree's lookups find (ScanState.completeExports), so
+   * this is a safety net that reads the index from disk on first use, in this thread.
+   */
+  private deferredNames(m: LibraryMeta): NameLookup {
+    let index: NameIndex | null = null;
+    const arena = this.arena;
+    const engine = this;
+    return {
+      has(name: string): boolean {
+        if (index === null) {
+          let fd = -1;
+          try {
+            fd = openSync(m.abs, OPEN_FLAGS);
+            const r = readExportIndex(fd, fstatSync(fd).size, m.abs, bindable, arena);
+            engine.lateBytes += r.bytesRead;
+            index = new NameIndex(r.index);
+          } catch {
+            index = new NameIndex(new Float64Array(0));
+          } finally {
+            if (fd >= 0) closeSync(fd);
+          }
+        }
+        return index.has(name);
+      },
+    };
   }
 
   /** analyze does phase 2 for files this engine read, and forgets them. */
@@ -436,12 +533,15 @@ export class Engine {
       } catch (e) {
         report = internalErrorReport(held.path, e);
       }
+      const bytesRead = this.lateBytes;
+      this.lateBytes = 0;
       return {
         id,
         verdict: report.verdict,
         unresolved: report.unresolved,
         json: mode === 'json' ? fileEntryJson(report, this.init.includeExports) : null,
         report: mode === 'report' ? report : null,
+        bytesRead,
       };
     });
   }
@@ -468,11 +568,22 @@ function packUpdates(updates: ReadonlyArray<{ id: number; u: CacheUpdate }>): Ca
 export function transferables(reply: ReadReply): ArrayBuffer[] {
   const out: ArrayBuffer[] = [reply.notElf.buffer as ArrayBuffer];
   for (const r of reply.found) if (r.kind === 'elf' && r.index.byteLength > 0) out.push(r.index.buffer as ArrayBuffer);
-  if (reply.cache !== null) {
-    const c = reply.cache;
-    out.push(c.ids.buffer as ArrayBuffer, c.keys.buffer as ArrayBuffer, c.kinds.buffer as ArrayBuffer, c.reuse.buffer as ArrayBuffer);
-    for (const p of c.payloads) if (p && p.byteLength > 0 && p.byteOffset === 0 && p.byteLength === p.buffer.byteLength) out.push(p.buffer as ArrayBuffer);
-  }
+  if (reply.cache !== null) out.push(...cacheTransferables(reply.cache));
+  return [...new Set(out)];
+}
+
+/** cacheTransferables lists a CacheReply's buffers (payloads only when they own their whole buffer). */
+function cacheTransferables(c: CacheReply): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [c.ids.buffer as ArrayBuffer, c.keys.buffer as ArrayBuffer, c.kinds.buffer as ArrayBuffer, c.reuse.buffer as ArrayBuffer];
+  for (const p of c.payloads) if (p && p.byteLength > 0 && p.byteOffset === 0 && p.byteLength === p.buffer.byteLength) out.push(p.buffer as ArrayBuffer);
+  return out;
+}
+
+/** exportsTransferables lists the buffers an ExportsReply can hand over without copying. */
+export function exportsTransferables(reply: ExportsReply): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [reply.ids.buffer as ArrayBuffer];
+  for (const ix of reply.indexes) if (ix.byteLength > 0) out.push(ix.buffer as ArrayBuffer);
+  if (reply.cache !== null) out.push(...cacheTransferables(reply.cache));
   return [...new Set(out)];
 }
 

@@ -17,14 +17,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync, utimesSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { notElfReport, reportForError } from '../analyze/index.js';
+import { notElfReport, reportForError, type LoadedLibrary } from '../analyze/index.js';
 import { READER_REVISION } from '../elf/index.js';
 import type { FileKind, FileReport, Verdict } from '../analyze/types.js';
 import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson, notElfEntryJson } from '../report/json.js';
 import { CacheFile, cacheFileName, pruneCacheDir, writeCacheFile, type NewEntry } from './cache.js';
-import { CACHED_KINDS, Engine, toBatch, type AnalyzeMode, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
+import { CACHED_KINDS, Engine, toBatch, treeLookup, type AnalyzeMode, type ExportsReply, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
 import { WorkerPool } from './pool.js';
 import { ListWalker, Walker, type EntrySource, type WalkSink } from './walk.js';
 
@@ -78,6 +78,8 @@ export interface ScanStats {
   cacheWritten: boolean;
   /** the caller reused its result for this tree state (see ScanOptions.reuse): nothing was analysed. */
   reused: boolean;
+  /** files whose exports phase 1 deferred and another file turned out to load: read after the walk. */
+  exportsCompleted: number;
   directories: number;
   threads: number;
   maxRssBytes: number;
@@ -100,6 +102,9 @@ export interface ScanResult {
   reports: FileReport[];
   stats: ScanStats;
 }
+
+/** NO_NAMES_LOOKUP answers no name (the lookup completeExports runs needs only paths). */
+const NO_NAMES_LOOKUP = { has: (): boolean => false };
 
 /** NO_NAMES is the shared empty list of files that have no unresolved symbols to report. */
 const NO_NAMES: readonly string[] = Object.freeze([]);
@@ -143,6 +148,8 @@ interface Executor {
   read(t: number, batch: ReadBatch): Promise<ReadReply>;
   /** load decodes the cached ELF facts thread t deferred in phase 1. */
   load(t: number): Promise<ReadReply>;
+  /** completeExports reads the deferred export indexes of files thread t holds. */
+  completeExports(t: number, ids: number[]): Promise<ExportsReply>;
   tree(table: TreeTable): Promise<unknown>;
   analyze(t: number, ids: number[], mode: AnalyzeMode): Promise<Analyzed[]>;
   close(): Promise<void>;
@@ -162,6 +169,7 @@ function makeExecutor(engine: Engine, pool: () => WorkerPool | null, workers: nu
     },
     read: (t, batch) => (t === 0 ? Promise.resolve(engine.read(batch)) : pool()!.read(t - 1, batch)),
     load: (t) => (t === 0 ? Promise.resolve(engine.load()) : pool()!.load(t - 1)),
+    completeExports: (t, ids) => (t === 0 ? Promise.resolve(engine.completeExports(ids)) : pool()!.completeExports(t - 1, ids)),
     async tree(table) {
       engine.setTree(table);
       await pool()?.tree(table);
@@ -285,6 +293,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
     cacheFile: cachePath,
     cacheWritten: false,
     reused: false,
+    exportsCompleted: 0,
     directories: 0,
     threads: exec.threads,
     maxRssBytes: 0,
@@ -341,8 +350,10 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
       // The ELF facts the cache held are decoded now that the analysis runs.
       const loads = await Promise.all(Array.from({ length: exec2.threads }, (_, t) => exec2.load(t)));
       loads.forEach((reply, t) => state.record(t, reply, stats, true));
+      // Exports deferred in phase 1 are read now, for the files something loads.
+      await state.completeExports(exec2, opts.libraryPath ?? [], stats);
       await exec2.tree(state.treeTable(opts.libraryPath ?? []));
-      await state.emit(exec2, mode, suppressor, opts.includeExports === true, (entry) => {
+      await state.emit(exec2, mode, suppressor, opts.includeExports === true, stats, (entry) => {
         stats.files++;
         return onEntry(entry);
       });
@@ -477,18 +488,7 @@ class ScanState implements WalkSink {
     stats.bytesRead += reply.bytesRead;
     stats.cacheHits += reply.hits;
     this.hits += reply.hits;
-    if (reply.cache !== null) {
-      const c = reply.cache;
-      this.cacheReplies.push(c);
-      this.updates += c.ids.length;
-      this.growKeys(this.paths.length);
-      for (let k = 0; k < c.ids.length; k++) {
-        const id = c.ids[k]!;
-        if (id < 0) continue;
-        for (let f = 0; f < 5; f++) this.keys[id * 5 + f] = c.keys[k * 5 + f]!;
-        this.keyed[id] = 1;
-      }
-    }
+    if (reply.cache !== null) this.recordCache(reply.cache);
     for (const id of reply.notElf) {
       if (loaded) this.uncount(id, stats);
       this.outcomes[id] = NOT_ELF;
@@ -508,6 +508,19 @@ class ScanState implements WalkSink {
         if (loaded) this.uncount(r.id, stats);
         this.outcomes[r.id] = { kind: 'error', error: r.error };
       }
+    }
+  }
+
+  /** recordCache keeps a thread's cache updates and each file's key (a later update of a file replaces its earlier one). */
+  private recordCache(c: CacheReply): void {
+    this.cacheReplies.push(c);
+    this.updates += c.ids.length;
+    this.growKeys(this.paths.length);
+    for (let k = 0; k < c.ids.length; k++) {
+      const id = c.ids[k]!;
+      if (id < 0) continue;
+      for (let f = 0; f < 5; f++) this.keys[id * 5 + f] = c.keys[k * 5 + f]!;
+      this.keyed[id] = 1;
     }
   }
 
@@ -589,6 +602,53 @@ class ScanState implements WalkSink {
     }
   }
 
+  /**
+   * completeExports finds the libraries that some file's DT_NEEDED reaches (the lookup
+   * phase 2 uses, asked for every needed name of every ELF file) and, for those whose
+   * exports phase 1 deferred, has the thread holding each read its export index.
+   */
+  async completeExports(exec: Executor, libraryPath: readonly string[], stats: ScanStats): Promise<void> {
+    if (!this.libs.some((l) => l.deferred)) return;
+    const byPath = new Map<string, LoadedLibrary>();
+    const libOf = new Map<string, number>();
+    this.libs.forEach((m, i) => {
+      byPath.set(m.abs, { path: m.abs, soname: m.soname, needed: m.needed, rpath: m.rpath, runpath: m.runpath, names: NO_NAMES_LOOKUP });
+      libOf.set(m.abs, i);
+    });
+    const lookup = treeLookup(byPath, libraryPath.map((d) => resolve(this.cwd, d)));
+    const wanted = new Set<number>();
+    for (const m of this.libs) {
+      for (const name of m.needed) {
+        const found = lookup.find(name, { path: m.abs, rpath: m.rpath, runpath: m.runpath });
+        if (found !== null && this.libs[libOf.get(found.path)!]!.deferred) wanted.add(libOf.get(found.path)!);
+      }
+    }
+    if (wanted.size === 0) return;
+    const idOfLib = new Map<number, number>();
+    this.outcomes.forEach((o, id) => {
+      if (o?.kind === 'elf' && wanted.has(o.lib)) idOfLib.set(o.lib, id);
+    });
+    const perThread: number[][] = Array.from({ length: exec.threads }, () => []);
+    for (const lib of wanted) {
+      const id = idOfLib.get(lib);
+      const o = id === undefined ? undefined : this.outcomes[id];
+      if (o?.kind === 'elf') perThread[o.thread]!.push(id!);
+    }
+    const replies = await Promise.all(perThread.map((ids, t) => (ids.length === 0 ? null : exec.completeExports(t, ids))));
+    for (const reply of replies) {
+      if (reply === null) continue;
+      stats.bytesRead += reply.bytesRead;
+      stats.exportsCompleted += reply.ids.length;
+      reply.ids.forEach((id, k) => {
+        const o = this.outcomes[id];
+        if (o?.kind !== 'elf') return;
+        this.indexes[o.lib] = reply.indexes[k]!;
+        this.libs[o.lib]!.deferred = false;
+      });
+      if (reply.cache !== null) this.recordCache(reply.cache);
+    }
+  }
+
   /** treeTable packs every library's metadata and export index (one shared array for all threads). */
   treeTable(libraryPath: readonly string[]): TreeTable {
     let total = 0;
@@ -610,7 +670,7 @@ class ScanState implements WalkSink {
    * emit runs phase 2 and hands out every entry in path order. ELF files are analysed by
    * the thread that read them, at most WINDOW files ahead of the last entry handed out.
    */
-  async emit(exec: Executor, mode: AnalyzeMode, suppressor: Suppressor | null, withExports: boolean, out: (e: ScanEntry) => void | Promise<void>): Promise<void> {
+  async emit(exec: Executor, mode: AnalyzeMode, suppressor: Suppressor | null, withExports: boolean, stats: ScanStats, out: (e: ScanEntry) => void | Promise<void>): Promise<void> {
     const n = this.paths.length;
     const queues: number[][] = Array.from({ length: exec.threads }, () => []);
     this.outcomes.forEach((o, id) => {
@@ -667,6 +727,7 @@ class ScanState implements WalkSink {
         }
         const a = done.get(cursor)!;
         done.delete(cursor);
+        stats.bytesRead += a.bytesRead;
         const w = out({ path, kind: 'elf', verdict: a.verdict, unresolved: a.unresolved, report: a.report, json: a.json });
         if (w) await w;
       } else if (o.kind === 'not-elf') {
@@ -689,10 +750,15 @@ class ScanState implements WalkSink {
   saveCache(path: string, id: string, stats: ScanStats): boolean {
     const unchanged = this.cache !== null && this.hits === this.updates && this.hits === this.cache.entries && this.hits === stats.cacheHits;
     if (unchanged || this.updates === 0) return false;
+    // The last update of a file wins (completeExports replaces a deferred reading).
+    const last = new Map<number, [CacheReply, number]>();
+    for (const c of this.cacheReplies) for (let k = 0; k < c.ids.length; k++) last.set(c.ids[k]!, [c, k]);
     const byDir = new Map<string, NewEntry[]>();
     for (const c of this.cacheReplies) {
       for (let k = 0; k < c.ids.length; k++) {
         const fileId = c.ids[k]!;
+        const latest = last.get(fileId)!;
+        if (latest[0] !== c || latest[1] !== k) continue;
         const d = this.dirs[this.dirOf[fileId]!]!;
         const key = { dev: c.keys[k * 5]!, ino: c.keys[k * 5 + 1]!, size: c.keys[k * 5 + 2]!, mtimeMs: c.keys[k * 5 + 3]!, ctimeMs: c.keys[k * 5 + 4]! };
         const kind = CACHED_KINDS[c.kinds[k]!]!;

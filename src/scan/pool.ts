@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { AnalyzeMode, Analyzed, EngineInit, ReadBatch, ReadReply, TreeTable } from './engine.js';
+import type { AnalyzeMode, Analyzed, EngineInit, ExportsReply, ReadBatch, ReadReply, TreeTable } from './engine.js';
 
 /** Pending is one call awaiting its answer. */
 interface Pending {
@@ -123,6 +123,10 @@ export class WorkerPool {
 
   load(thread: number): Promise<ReadReply> {
     return this.threads[thread]!.call('load', {});
+  }
+
+  completeExports(thread: number, ids: number[]): Promise<ExportsReply> {
+    return this.threads[thread]!.call('exports', { ids });
   }
 
   tree(table: TreeTable): Promise<void[]> {

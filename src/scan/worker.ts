@@ -4,12 +4,13 @@
  * it is sent back as a failure, and the pool ends the scan with a tool error.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Engine, transferables, type AnalyzeMode, type EngineInit, type ReadBatch, type TreeTable } from './engine.js';
+import { Engine, exportsTransferables, transferables, type AnalyzeMode, type EngineInit, type ReadBatch, type TreeTable } from './engine.js';
 
 /** Request is what the pool asks of a worker. */
 export type Request =
   | { seq: number; op: 'read'; batch: ReadBatch }
   | { seq: number; op: 'load' }
+  | { seq: number; op: 'exports'; ids: number[] }
   | { seq: number; op: 'tree'; table: TreeTable }
   | { seq: number; op: 'analyze'; ids: number[]; mode: AnalyzeMode };
 
@@ -31,6 +32,9 @@ if (parentPort !== null) {
       } else if (req.op === 'load') {
         const reply = engine.load();
         port.postMessage({ seq: req.seq, ok: true, value: reply }, transferables(reply));
+      } else if (req.op === 'exports') {
+        const reply = engine.completeExports(req.ids);
+        port.postMessage({ seq: req.seq, ok: true, value: reply }, exportsTransferables(reply));
       } else if (req.op === 'tree') {
         engine.setTree(req.table);
         port.postMessage({ seq: req.seq, ok: true, value: null });

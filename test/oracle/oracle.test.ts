@@ -18,7 +18,7 @@ import { analyzeElf } from '../../src/analyze/index.js';
 import { isHostSymbol, pluginKind } from '../../src/analyze/symbols.js';
 import { loadDatabase } from '../../src/db/index.js';
 import { readElf, type ElfInfo } from '../../src/elf/index.js';
-import { ANALYSIS_READ } from '../../src/analyze/index.js';
+import { SCAN_READ } from '../../src/analyze/index.js';
 import { elfFilesUnder, mapLimit } from '../helpers/files.js';
 import { preloadLookup } from './dirLookup.js';
 import { MUSL123_LIBC, filteredLibraryDir, musl125Libc, runMuslList } from './muslList.js';
@@ -81,7 +81,8 @@ async function candidates(files: string[]): Promise<Candidate[]> {
   await mapLimit(files, 8, async (path) => {
     if (own.paths.has(path)) return;
     try {
-      const elf = await readElf(path, ANALYSIS_READ);
+      // Read as a scan reads: a file without DT_SONAME has its own exports deferred.
+      const elf = await readElf(path, SCAN_READ);
       if (elf.machine !== 'x86_64' || elf.class !== 64 || elf.static || !elf.dynamic) return;
       if (elf.type !== 'exec' && elf.type !== 'dyn') return;
       out.push({ path, elf });

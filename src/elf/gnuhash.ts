@@ -1,0 +1,97 @@
+/**
+ * gnuhash: lookups in a file's own DT_GNU_HASH table, read a few bytes at a time.
+ *
+ * A scan that defers a file's exports (ReadOptions.deferExports) still has to know one
+ * thing about them: whether the file itself defines a name it imports (musl's lookup
+ * starts with the main program, so such an import binds there). The GNU hash table
+ * answers that without the export names: its Bloom filter rules out almost every name,
+ * and for the rest a bucket and a short hash chain give the candidate symbol indexes,
+ * which the caller checks by name.
+ *
+ * Layout (binutils bfd/elflink.c, glibc elf/dl-lookup.c): nbuckets, symoffset,
+ * bloom_size, bloom_shift (4 x u32); bloom_size words of the class's size; nbuckets u32
+ * buckets; then one u32 per hashed symbol (symbols symoffset..), the hash with bit 0 set
+ * on the last entry of each chain. Symbols below symoffset are not hashed (undefined ones).
+ */
+import type { Decoder } from './decode.js';
+import type { Source } from './source.js';
+
+/** CHAIN_BLOCK is how many chain bytes one read fetches. */
+const CHAIN_BLOCK = 64;
+
+/** gnuHash is the GNU hash (dl_new_hash: h * 33 + c from 5381) of a name decoded as latin1. */
+export function gnuHash(name: string): number {
+  let h = 5381;
+  for (let i = 0; i < name.length; i++) h = (Math.imul(h, 33) + name.charCodeAt(i)) >>> 0;
+  return h;
+}
+
+/** GnuHashTable is a file's DT_GNU_HASH: header and Bloom filter in memory, buckets and chains read on demand. */
+export class GnuHashTable {
+  readonly nbuckets: number;
+  readonly symoffset: number;
+  private readonly bloomSize: number;
+  private readonly bloomShift: number;
+  private readonly bloom: Buffer;
+  private readonly bucketsOff: number;
+  private readonly chainOff: number;
+
+  /** read takes the header and the Bloom filter at file offset `off`; a table that cannot be real is an ElfError. */
+  constructor(
+    private readonly src: Source,
+    private readonly d: Decoder,
+    off: number,
+    /** the most symbols the file could hold (bounds the header's counts). */
+    limit: number,
+  ) {
+    const h = src.read(off, 16, 'DT_GNU_HASH');
+    this.nbuckets = d.u32(h, 0);
+    this.symoffset = d.u32(h, 4);
+    this.bloomSize = d.u32(h, 8);
+    this.bloomShift = d.u32(h, 12);
+    if (this.nbuckets === 0 || this.nbuckets > limit + 1 || this.symoffset > limit + 1 || this.bloomSize === 0 || this.bloomSize > src.size / d.wordSize) {
+      throw src.malformed('implausible GNU hash header', off, 'DT_GNU_HASH');
+    }
+    this.bloom = src.read(off + 16, this.bloomSize * d.wordSize, 'DT_GNU_HASH bloom');
+    this.bucketsOff = off + 16 + this.bloomSize * d.wordSize;
+    this.chainOff = this.bucketsOff + this.nbuckets * 4;
+  }
+
+  /** mayDefine is the Bloom filter's answer: false means no hashed symbol has hash `h`. */
+  mayDefine(h: number): boolean {
+    const bits = this.d.wordSize * 8;
+    const word = Math.floor(h / bits) % this.bloomSize;
+    return this.bloomBit(word, h % bits) && this.bloomBit(word, (h >>> this.bloomShift) % bits);
+  }
+
+  /** bloomBit reads bit `bit` of Bloom word `word` (64-bit words as two 32-bit halves, in the file's byte order). */
+  private bloomBit(word: number, bit: number): boolean {
+    let at = word * this.d.wordSize;
+    if (this.d.wordSize === 8) {
+      const high = bit >= 32;
+      if (high !== (this.d.endian === 'big')) at += 4;
+      bit &= 31;
+    }
+    return ((this.d.u32(this.bloom, at) >>> bit) & 1) === 1;
+  }
+
+  /** candidates lists the symbol indexes whose hash equals `h` (the caller compares names). */
+  candidates(h: number, limit: number): number[] {
+    const b = this.src.read(this.bucketsOff + (h % this.nbuckets) * 4, 4, 'DT_GNU_HASH buckets');
+    let idx = this.d.u32(b, 0);
+    const out: number[] = [];
+    if (idx === 0) return out;
+    if (idx < this.symoffset) throw this.src.malformed(`GNU hash bucket ${idx} below symoffset ${this.symoffset}`, this.bucketsOff, 'DT_GNU_HASH buckets');
+    for (;;) {
+      if (idx >= limit) throw this.src.malformed('GNU hash chain runs past the symbol table', this.chainOff, 'DT_GNU_HASH chain');
+      const block = this.src.readUpTo(this.chainOff + (idx - this.symoffset) * 4, CHAIN_BLOCK, 'DT_GNU_HASH chain');
+      const n = Math.floor(block.length / 4);
+      if (n === 0) throw this.src.malformed('GNU hash chain truncated', this.chainOff, 'DT_GNU_HASH chain');
+      for (let i = 0; i < n; i++, idx++) {
+        const c = this.d.u32(block, i * 4);
+        if (((c ^ h) >>> 1) === 0) out.push(idx);
+        if ((c & 1) !== 0) return out;
+      }
+    }
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * gnuhash.test: the GNU hash function, lookups in a real file's DT_GNU_HASH table (no
+ * false negatives; every candidate checked by name), and the sparse string table the
+ * deferred read takes import names from.
+ */
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, fstatSync, openSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Decoder } from '../../src/elf/decode.js';
+import { GnuHashTable, gnuHash } from '../../src/elf/gnuhash.js';
+import { readElf } from '../../src/elf/index.js';
+import { Source } from '../../src/elf/source.js';
+import { SparseStrings } from '../../src/elf/strings.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+describe('gnuHash', () => {
+  // Values from an independent implementation (h = h * 33 + c from 5381, mod 2^32);
+  // `printf` is also the worked example of the GNU hash write-ups (0x156b2bb8).
+  it.each([
+    ['', 0x1505],
+    ['printf', 0x156b2bb8],
+    ['exit', 0x7c967e3f],
+    ['syscall', 0xbac212a0],
+    ['__libc_start_main', 0xf63d4e2e],
+  ])('hashes %j to %i', (name, want) => {
+    expect(gnuHash(name)).toBe(want);
+  });
+});
+
+const LIBC = '/usr/lib/x86_64-linux-gnu/libc.so.6';
+
+/** sectionOffset gives a section's file offset, from readelf. */
+function sectionOffset(file: string, name: string): number {
+  const out = execFileSync('readelf', ['-W', '-S', file], { encoding: 'utf8' });
+  const line = out.split('\n').find((l) => l.includes(` ${name} `));
+  if (!line) throw new Error(`${name} not in ${file}`);
+  return parseInt(line.slice(line.indexOf(name) + name.length).trim().split(/\s+/)[2]!, 16);
+}
+
+describe.skipIf(!existsSync(LIBC))('GnuHashTable on libc.so.6', () => {
+  it('finds every hashed definition by name, and no candidate of an absent name has that name', async () => {
+    const full = await readElf(LIBC);
+    const fd = openSync(LIBC, 'r');
+    try {
+      const src = new Source(fd, fstatSync(fd).size, LIBC);
+      const d = new Decoder(64, 'little');
+      const limit = 100_000;
+      const table = new GnuHashTable(src, d, sectionOffset(LIBC, '.gnu.hash'), limit);
+      const symOff = sectionOffset(LIBC, '.dynsym');
+      const strings = new SparseStrings(src, sectionOffset(LIBC, '.dynstr'), 1 << 20);
+      const nameAt = (i: number): string => strings.get(d.u32(src.read(symOff + i * 24, 24, 'test'), 0));
+      const lookup = (name: string): boolean => {
+        const h = gnuHash(name);
+        return table.mayDefine(h) && table.candidates(h, limit).some((i) => nameAt(i) === name);
+      };
+      const defined = full.exports.filter((e) => e.section !== 0).map((e) => e.name);
+      expect(defined.length).toBeGreaterThan(1000);
+      const missed = defined.filter((n) => !lookup(n));
+      expect(missed).toEqual([]);
+      const absent = Array.from({ length: 2000 }, (_, k) => `muslcheck_absent_${k}`);
+      expect(absent.filter(lookup)).toEqual([]);
+      // The Bloom filter alone rules out most absent names.
+      expect(absent.filter((n) => table.mayDefine(gnuHash(n))).length).toBeLessThan(absent.length / 4);
+    } finally {
+      closeSync(fd);
+    }
+  });
+});
+
+describe('SparseStrings', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'muslcheck-strings-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // A table of 3 KiB: short names, one name across a 256-byte block boundary, a long
+  // name longer than a block, and the last name without its NUL at the end of the table.
+  const names: Array<[string, number]> = [];
+  let table = Buffer.from('\0', 'latin1');
+  const add = (name: string, at?: number): void => {
+    if (at !== undefined && at > table.length) table = Buffer.concat([table, Buffer.alloc(at - table.length)]);
+    names.push([name, table.length]);
+    table = Buffer.concat([table, Buffer.from(`${name}\0`, 'latin1')]);
+  };
+  add('memcpy');
+  add('GLIBC_2.14');
+  add('crosses_a_block_boundary', 250);
+  add('x'.repeat(700), 600);
+  add('near_the_end', 2900);
+  table = Buffer.concat([table, Buffer.from('unterminated', 'latin1')]);
+  const file = join(dir, 'table');
+  writeFileSync(file, Buffer.concat([Buffer.alloc(100, 0xff), table]));
+
+  it.each([
+    ['wanted and loaded', true],
+    ['read on first use', false],
+  ])('gives every name, %s, and reads less than the table for a few names', (_how, preload) => {
+    const fd = openSync(file, 'r');
+    try {
+      const src = new Source(fd, fstatSync(fd).size, file);
+      const s = new SparseStrings(src, 100, table.length);
+      if (preload) {
+        for (const [, at] of names) s.want(at);
+        s.load();
+      }
+      for (const [name, at] of names) expect(s.get(at)).toBe(name);
+      expect(s.get(table.length - 'unterminated'.length)).toBe('unterminated');
+      expect(s.get(0)).toBe('');
+      expect(s.get(table.length + 5)).toBe('');
+      expect(s.get(-1)).toBe('');
+      const few = new SparseStrings(src, 100, table.length);
+      const before = src.bytesRead;
+      expect(few.get(names[0]![1])).toBe('memcpy');
+      expect(src.bytesRead - before).toBeLessThan(table.length / 4);
+    } finally {
+      closeSync(fd);
+    }
+  });
+});
