@@ -190,16 +190,20 @@ export function nssEvidence(names: readonly string[]): string[] {
 }
 
 /**
- * evidenceFromStrings searches read-only segments of a stripped file for the strings NSS
- * code carries (`/etc/nsswitch.conf`, the `libnss_` module prefix). dlopen leaves no string
- * that sets a caller apart from glibc's own always-linked copy, so it is not looked for.
+ * evidenceFromStrings searches the constant data of a stripped file for the strings glibc's
+ * NSS code carries: the `libnss_` prefix of the modules it loads (glibc's nss_module.c,
+ * nsswitch.c before 2.33, build `libnss_<service>.so.2`) and `/etc/nsswitch.conf`. Only
+ * the prefix counts as evidence: Go's own resolver (package net) reads
+ * `/etc/nsswitch.conf` itself, so that string alone is in every static Go program that
+ * resolves names, glibc or not. dlopen leaves no string that sets a caller apart from
+ * glibc's own always-linked copy, so it is not looked for.
  */
 export function evidenceFromStrings(src: Source, ranges: readonly ByteRange[]): { nss: string[]; dlopen: string[] } {
-  const nss = new Set<string>();
+  const found = new Set<string>();
   const patterns = ['/etc/nsswitch.conf', 'libnss_'];
   // Each pattern counts once: the search ends when both have turned up.
-  searchRanges(src, ranges, patterns, (pattern) => nss.add(pattern), () => nss.size === patterns.length);
-  return { nss: [...nss].sort(), dlopen: [] };
+  searchRanges(src, ranges, patterns, (pattern) => found.add(pattern), () => found.size === patterns.length);
+  return { nss: found.has('libnss_') ? [...found].sort() : [], dlopen: [] };
 }
 
 /**

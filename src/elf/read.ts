@@ -58,7 +58,7 @@ import type {
  * field, a fix): anything that stored a reading (the scan cache) must not reuse one made
  * by another revision.
  */
-export const READER_REVISION = 5;
+export const READER_REVISION = 6;
 
 /** MAX_SYMBOLS caps the dynamic symbol count (the largest real libraries have a few hundred thousand). */
 const MAX_SYMBOLS = 4_000_000;

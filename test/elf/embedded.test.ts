@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readElf } from '../../src/elf/index.js';
-import { evidenceFromSymbolNames, nssEvidence, searchRanges, SEARCH_MAX } from '../../src/elf/embedded.js';
+import { evidenceFromStrings, evidenceFromSymbolNames, nssEvidence, searchRanges, SEARCH_MAX } from '../../src/elf/embedded.js';
 import { Source } from '../../src/elf/source.js';
 import type { StaticLibc } from '../../src/elf/types.js';
 
@@ -92,6 +92,25 @@ describe('evidence from symbol names', () => {
   it('nssEvidence keeps at most 8 names, sorted', () => {
     const many = Array.from({ length: 20 }, (_, i) => `__nss_db${String.fromCharCode(97 + i)}_lookup2`);
     expect(nssEvidence(many)).toEqual(many.slice(0, 8));
+  });
+});
+
+describe('evidenceFromStrings', () => {
+  // Go's resolver reads /etc/nsswitch.conf itself: that string alone is no glibc NSS.
+  it.each([
+    ['both strings (glibc NSS)', ['/etc/nsswitch.conf', 'libnss_'], ['/etc/nsswitch.conf', 'libnss_']],
+    ['the module prefix alone', ['libnss_'], ['libnss_']],
+    ['/etc/nsswitch.conf alone (a static Go program)', ['/etc/nsswitch.conf'], []],
+    ['neither', [], []],
+  ])('%s', (label, strings, nss) => {
+    const b = Buffer.alloc(64 * 1024);
+    strings.forEach((t, k) => b.write(t, 1000 + k * 20_000, 'latin1'));
+    const { src, close } = sourceFor(`evidence-${label.length}`, b);
+    try {
+      expect(evidenceFromStrings(src, [{ offset: 0, size: b.length }])).toEqual({ nss, dlopen: [] });
+    } finally {
+      close();
+    }
   });
 });
 
