@@ -29,7 +29,7 @@ import { ElfError } from './errors.js';
 import { hashNameBytes, hashTable } from './names.js';
 import { Arena, Source, errnoText } from './source.js';
 import { GnuHashTable, gnuHash } from './gnuhash.js';
-import { SparseStrings, wholeStrings, type StringTable } from './strings.js';
+import { SparseStrings, intern, wholeStrings, type StringTable } from './strings.js';
 
 export { Arena };
 import { readToolchain } from './toolchain.js';
@@ -287,7 +287,8 @@ function parse(src: Source, opts: ReadOptions): ElfInfo {
     strtab = src.read(off, Math.min(size, src.size - off), 'DT_STRTAB');
     strings = wholeStrings(strtab);
   }
-  const str = (o: number): string => strings.get(o);
+  // Names that recur across files (sonames, version names) are kept once per thread.
+  const str = (o: number): string => intern(strings.get(o));
 
   const needed = dyn ? dyn.needed.map(str) : [];
   const soname = v.has(C.DT_SONAME) ? str(v.get(C.DT_SONAME)!) : null;
@@ -386,7 +387,7 @@ class EntryFiler {
     const need = vIndex >= 2 ? this.versions.verneed.byIndex.get(vIndex) : undefined;
     const def = vIndex >= 2 && !need ? this.versions.verdef.byIndex.get(vIndex) : undefined;
     this.out.importIndex.push(i);
-    this.out.imports.push({ name: this.strings.get(nameOff), version: need?.name ?? def ?? null, library: need?.file ?? null, weak: info >> 4 === 2, type: TYPES[info & 0xf] ?? info & 0xf });
+    this.out.imports.push({ name: intern(this.strings.get(nameOff)), version: need?.name ?? def ?? null, library: need?.file ?? null, weak: info >> 4 === 2, type: TYPES[info & 0xf] ?? info & 0xf });
   }
 
   /**

@@ -50,8 +50,8 @@ export class Arena {
   }
 }
 
-/** ARENA_MAX bounds an arena (a larger read gets its own Buffer). */
-const ARENA_MAX = 8 * 1024 * 1024;
+/** ARENA_MAX bounds an arena: a larger read (the string table of a libLLVM) gets its own Buffer, which the collector returns, where a grown arena would hold its pages for the rest of the scan. */
+const ARENA_MAX = 2 * 1024 * 1024;
 
 interface Span {
   offset: number;

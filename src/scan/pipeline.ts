@@ -26,7 +26,7 @@ import { fileEntryJson, notElfEntryJson } from '../report/json.js';
 import { CacheFile, cacheFileName, pruneCacheDir, writeCacheFile, type NewEntry } from './cache.js';
 import { CACHED_KINDS, Engine, toBatch, treeLookup, type AnalyzeMode, type ExportsReply, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
 import { WorkerPool } from './pool.js';
-import { ListWalker, Walker, type EntrySource, type WalkSink } from './walk.js';
+import { displayPath, ListWalker, Walker, type EntrySource, type WalkSink } from './walk.js';
 
 /** ScanOptions are the knobs of one scan. */
 export interface ScanOptions {
@@ -380,12 +380,19 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
 
 /** ScanState is the main thread's view of a scan: every file's path and phase-1 outcome. */
 class ScanState implements WalkSink {
-  readonly paths: string[] = [];
   readonly outcomes: Array<Outcome | undefined> = [];
-  /** per file: index into dirs (the directory's absolute path) and its name, for the cache. */
+  /**
+   * per file: index into dirs and its name. A file's path is built from its directory's
+   * display path and its name when needed (`path`), not kept: the walk keeps the names
+   * anyway, and 140,000 kept paths of /usr were 20 MB of strings in the main thread.
+   */
   private readonly dirOf: number[] = [];
   private readonly names: string[] = [];
+  /** each directory's absolute path (the cache's key) and display path. */
   private readonly dirs: string[] = [];
+  private readonly dirDisplay: string[] = [];
+  /** paths that are not displayPath(dir, name): command-line files, staged files, what the walk could not take. */
+  private readonly explicitPaths = new Map<number, string>();
   private readonly dirIndex = new Map<string, number>();
   /** libraries (ELF files of the tree, then --library-path files) for lookup. */
   private readonly libs: LibraryMeta[] = [];
@@ -412,29 +419,41 @@ class ScanState implements WalkSink {
   ) {}
 
   get count(): number {
-    return this.paths.length;
+    return this.outcomes.length;
   }
 
-  /** file registers a walked file (WalkSink): its id is its place in the report; it waits to be read. */
+  /** path is the path file `id` is reported under. */
+  path(id: number): string {
+    return this.explicitPaths.get(id) ?? displayPath(this.dirDisplay[this.dirOf[id]!]!, this.names[id]!);
+  }
+
+  /** file registers a file given with its path (WalkSink): a command-line or staged file. */
   file(path: string, dir: string, name: string, source?: string): void {
-    const id = this.paths.push(path) - 1;
-    this.outcomes.push(undefined);
+    const id = this.child(dir, name);
+    this.explicitPaths.set(id, path);
+    if (source !== undefined) this.sources.set(id, source);
+  }
+
+  /** child registers a file the walk found (WalkSink): its id is its place in the report; it waits to be read. */
+  child(dir: string, name: string): number {
+    const id = this.outcomes.push(undefined) - 1;
     let d = this.dirIndex.get(dir);
     if (d === undefined) {
       d = this.dirs.push(resolve(this.cwd, dir)) - 1;
+      this.dirDisplay.push(dir);
       this.dirIndex.set(dir, d);
     }
     this.dirOf[id] = d;
-    if (this.caching) this.names[id] = name;
-    if (source !== undefined) this.sources.set(id, source);
+    this.names[id] = name;
     this.queue.push(id);
+    return id;
   }
 
   /** unreadable registers a path the walk could not take (WalkSink). */
   unreadable(path: string, reason: string): void {
-    const id = this.paths.push(path) - 1;
-    this.outcomes.push({ kind: 'error', error: { kind: 'unreadable', message: reason, offset: null, field: null } });
+    const id = this.outcomes.push({ kind: 'error', error: { kind: 'unreadable', message: reason, offset: null, field: null } }) - 1;
     this.dirOf[id] = -1;
+    this.explicitPaths.set(id, path);
   }
 
   /** waiting is the number of files walked but not yet sent to a thread. */
@@ -460,7 +479,7 @@ class ScanState implements WalkSink {
   batch(ids: readonly number[]): ReadBatch {
     const b: ReadBatch = {
       ids: Int32Array.from(ids),
-      paths: ids.map((id) => this.paths[id]!),
+      paths: ids.map((id) => this.path(id)),
       names: this.caching ? ids.map((id) => this.names[id]!) : null,
       dirOf: null,
       dirs: [],
@@ -517,7 +536,7 @@ class ScanState implements WalkSink {
   private recordCache(c: CacheReply): void {
     this.cacheReplies.push(c);
     this.updates += c.ids.length;
-    this.growKeys(this.paths.length);
+    this.growKeys(this.outcomes.length);
     for (let k = 0; k < c.ids.length; k++) {
       const id = c.ids[k]!;
       if (id < 0) continue;
@@ -550,7 +569,7 @@ class ScanState implements WalkSink {
    */
   fingerprint(readMode: string): string | null {
     if (!this.caching) return null;
-    this.growKeys(this.paths.length);
+    this.growKeys(this.outcomes.length);
     const h = createHash('sha256').update(`muslcheck tree v1 ${readMode}\n`);
     // One update per 256 KiB, not three per file (140,000 small updates cost 0.1 s).
     const buf = Buffer.allocUnsafe(FINGERPRINT_CHUNK);
@@ -571,9 +590,9 @@ class ScanState implements WalkSink {
       room(t.length * 3);
       at += buf.write(t, at, 'utf8');
     };
-    for (let id = 0; id < this.paths.length; id++) {
+    for (let id = 0; id < this.outcomes.length; id++) {
       const o = this.outcomes[id];
-      text(this.paths[id]!);
+      text(this.path(id));
       text('\0');
       if (o !== undefined && o.kind === 'error' && this.dirOf[id] === -1) {
         text(`walk ${o.error.message}\n`);
@@ -693,7 +712,7 @@ class ScanState implements WalkSink {
    * the thread that read them, at most WINDOW files ahead of the last entry handed out.
    */
   async emit(exec: Executor, mode: AnalyzeMode, suppressor: Suppressor | null, withExports: boolean, stats: ScanStats, out: (e: ScanEntry) => void | Promise<void>): Promise<void> {
-    const n = this.paths.length;
+    const n = this.outcomes.length;
     const queues: number[][] = Array.from({ length: exec.threads }, () => []);
     this.outcomes.forEach((o, id) => {
       if (o?.kind === 'elf') queues[o.thread]!.push(id);
@@ -733,7 +752,7 @@ class ScanState implements WalkSink {
     };
     for (; cursor < n; cursor++) {
       const o = this.outcomes[cursor];
-      const path = this.paths[cursor]!;
+      const path = this.path(cursor);
       if (o === undefined) throw new Error(`no outcome for ${path}`);
       if (o.kind === 'elf') {
         while (!done.has(cursor)) {

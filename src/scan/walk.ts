@@ -61,6 +61,12 @@ interface Cursor {
 export interface WalkSink {
   /** a file to inspect; `source` is where its bytes are when not at `path` (a staged copy). */
   file(path: string, dir: string, name: string, source?: string): void;
+  /**
+   * a file found in a walked directory: its path is `displayPath(dir, name)`, which the
+   * sink may build when it needs it rather than keep (140,000 paths of /usr are 20 MB of
+   * strings; the walk's own directory and name strings are kept anyway).
+   */
+  child(dir: string, name: string): void;
   unreadable(path: string, reason: string): void;
 }
 
@@ -105,7 +111,7 @@ function sortKey(name: string, dir: boolean): string {
  * '.' disappears, '/' is not doubled. Plain concatenation: path.join per file cost more
  * than the directory reads.
  */
-function displayPath(root: string, rel: string): string {
+export function displayPath(root: string, rel: string): string {
   if (root === '.') return rel;
   return root.endsWith('/') ? root + rel : `${root}/${rel}`;
 }
@@ -211,14 +217,14 @@ export class Walker implements EntrySource {
       }
       const i = top.at++;
       const name = top.names[i]!;
-      const path = displayPath(top.path, name);
       if (top.dirs[i] === DIRECTORY) {
-        if (this.expand(path, top.rel === '' ? name : `${top.rel}/${name}`, sink)) n++;
+        if (this.expand(displayPath(top.path, name), top.rel === '' ? name : `${top.rel}/${name}`, sink)) n++;
       } else if (top.dirs[i] === SPECIAL) {
+        const path = displayPath(top.path, name);
         sink.unreadable(path, this.specials.get(resolve(path)) ?? 'not a regular file');
         n++;
       } else {
-        sink.file(path, top.path, name);
+        sink.child(top.path, name);
         n++;
       }
     }
@@ -346,6 +352,7 @@ export function nextEntries(source: EntrySource, max: number): WalkEntry[] | nul
   const out: WalkEntry[] = [];
   const more = source.drain(max, {
     file: (path, dir, name, from) => out.push({ kind: 'file', path, dir, name, ...(from !== undefined ? { source: from } : {}) }),
+    child: (dir, name) => out.push({ kind: 'file', path: displayPath(dir, name), dir, name }),
     unreadable: (path, reason) => out.push({ kind: 'unreadable', path, reason }),
   });
   return out.length === 0 && !more ? null : out;
