@@ -83,13 +83,22 @@ class Thread {
 }
 
 /** WorkerPool runs `size` scan threads. */
+/**
+ * WORKER_YOUNG_MB caps a worker's young generation (V8's default is 3 x 16 MiB semi-spaces
+ * on 64-bit). A worker's short-lived garbage is one batch's worth; the default let each
+ * worker keep about 15 MB more resident on /usr for no measurable speed (cold scans of
+ * /usr, interleaved: 3.44-3.64 s capped, 3.23-3.66 s not; peak RSS 251-258 MB against
+ * 261-280 MB).
+ */
+const WORKER_YOUNG_MB = 12;
+
 export class WorkerPool {
   private constructor(private readonly threads: Thread[]) {}
 
   /** start spawns the threads and waits until each has loaded the database. */
   static async start(size: number, init: EngineInit): Promise<WorkerPool> {
     const script = workerScript();
-    const threads = Array.from({ length: size }, () => new Thread(new Worker(script, { workerData: init })));
+    const threads = Array.from({ length: size }, () => new Thread(new Worker(script, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } })));
     const pool = new WorkerPool(threads);
     try {
       await Promise.all(threads.map((t) => t.ready()));
