@@ -12,6 +12,12 @@
 import { readSync } from 'node:fs';
 import { ElfError } from './errors.js';
 
+/**
+ * readTally, when given a Map, counts every read by the field it serves: reads and bytes
+ * (scripts/read-tally.mjs shows what a scan reads, by purpose). Off (null) otherwise.
+ */
+export const readTally: { byField: Map<string, { reads: number; bytes: number }> | null } = { byField: null };
+
 /** MAX_READ caps any single table read: no allocation is sized by an unchecked field. */
 export const MAX_READ = 256 * 1024 * 1024;
 
@@ -159,6 +165,12 @@ export class Source {
       done += n;
     }
     this.bytesRead += length;
+    if (readTally.byField !== null) {
+      const t = readTally.byField.get(field) ?? { reads: 0, bytes: 0 };
+      t.reads++;
+      t.bytes += length;
+      readTally.byField.set(field, t);
+    }
   }
 }
 

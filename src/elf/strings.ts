@@ -5,8 +5,9 @@
  * such as cc1 or node export tens of thousands). A scan that defers exports needs only
  * the imports' names, which linkers add as they meet the undefined references, so they
  * lie together: on /usr, the names of 122,770 imports of 1,124 executables fill 2.9 MB
- * of 512-byte blocks (1,964 runs of adjacent blocks) out of 33.7 MB of .dynstr.
- * SparseStrings reads those blocks: `want` the offsets, `load` once (adjacent blocks
+ * of 512-byte blocks (1,964 runs of adjacent blocks) out of 33.7 MB of .dynstr; with
+ * 256-byte blocks a scan of /usr reads 3.7 MB of .dynstr this way, in 4,009 reads
+ * (scripts/read-tally.mjs). SparseStrings reads those blocks: `want` the offsets, `load` once (adjacent blocks
  * become one read), then `get`; an offset nobody wanted is read on its own.
  */
 import { cString } from './decode.js';
