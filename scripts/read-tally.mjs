@@ -6,8 +6,8 @@
 // that another file loads) are not included: `--stats` shows those as exportsCompleted.
 //
 //   npm run build && node scripts/read-tally.mjs [tree=/usr]
-import { closeSync, fstatSync, openSync, readSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { listTree } from './lib/tree.mjs';
 import { SCAN_READ } from '../dist/analyze/index.js';
 import { readElfSync } from '../dist/elf/index.js';
 import { readTally } from '../dist/elf/source.js';
@@ -16,37 +16,23 @@ const tree = process.argv[2] ?? '/usr';
 
 /** elfFiles lists the regular files under `root` that start with the ELF magic, and their total size. */
 function elfFiles(root) {
-  const pending = [root];
   const out = [];
   let size = 0;
   const magic = Buffer.alloc(4);
-  while (pending.length > 0) {
-    const dir = pending.pop();
-    let entries;
+  for (const p of listTree(root).files) {
+    let fd;
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
+      fd = openSync(p, 'r');
     } catch {
       continue;
     }
-    for (const e of entries) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) pending.push(p);
-      else if (e.isFile()) {
-        let fd;
-        try {
-          fd = openSync(p, 'r');
-        } catch {
-          continue;
-        }
-        try {
-          if (readSync(fd, magic, 0, 4, 0) === 4 && magic.toString('latin1') === '\x7fELF') {
-            out.push(p);
-            size += fstatSync(fd).size;
-          }
-        } finally {
-          closeSync(fd);
-        }
+    try {
+      if (readSync(fd, magic, 0, 4, 0) === 4 && magic.toString('latin1') === '\x7fELF') {
+        out.push(p);
+        size += fstatSync(fd).size;
       }
+    } finally {
+      closeSync(fd);
     }
   }
   return { files: out.sort(), size };

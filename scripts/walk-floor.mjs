@@ -5,33 +5,11 @@
 // edited in place cannot do less; docs/performance.md compares it with the warm scan.
 //
 //   node scripts/walk-floor.mjs [tree=/usr] [runs=3]
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { listTree } from './lib/tree.mjs';
 
 const tree = process.argv[2] ?? '/usr';
 const runs = Number(process.argv[3] ?? 3);
-
-/** listTree walks `root` depth-first and returns its directory count and regular files. */
-function listTree(root) {
-  const pending = [root];
-  const files = [];
-  let dirs = 0;
-  while (pending.length > 0) {
-    const dir = pending.pop();
-    dirs++;
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      if (e.isDirectory()) pending.push(join(dir, e.name));
-      else if (e.isFile()) files.push(join(dir, e.name));
-    }
-  }
-  return { dirs, files };
-}
 
 for (let r = 0; r < runs; r++) {
   let t0 = performance.now();
