@@ -16,8 +16,11 @@
 import type { Decoder } from './decode.js';
 import type { Source } from './source.js';
 
-/** CHAIN_BLOCK is how many chain bytes one read fetches. */
-const CHAIN_BLOCK = 64;
+/** CHAIN_BLOCK is how many chain bytes the first read of a chain fetches (real chains hold a few entries); each further read doubles, up to CHAIN_BLOCK_MAX. */
+export const CHAIN_BLOCK = 64;
+export const CHAIN_BLOCK_MAX = 16 * 1024;
+/** MAX_CHAIN_WALK bounds the chain entries one table's lookups may walk in all: a crafted table whose chains never end costs this, not imports x symbols. */
+const MAX_CHAIN_WALK = 1 << 20;
 
 /** gnuHash is the GNU hash (dl_new_hash: h * 33 + c from 5381) of a name decoded as latin1. */
 export function gnuHash(name: string): number {
@@ -35,6 +38,8 @@ export class GnuHashTable {
   private readonly bloom: Buffer;
   private readonly bucketsOff: number;
   private readonly chainOff: number;
+  /** chain entries walked so far (MAX_CHAIN_WALK). */
+  private walked = 0;
 
   /** read takes the header and the Bloom filter at file offset `off`; a table that cannot be real is an ElfError. */
   constructor(
@@ -82,12 +87,13 @@ export class GnuHashTable {
     const out: number[] = [];
     if (idx === 0) return out;
     if (idx < this.symoffset) throw this.src.malformed(`GNU hash bucket ${idx} below symoffset ${this.symoffset}`, this.bucketsOff, 'DT_GNU_HASH buckets');
-    for (;;) {
+    for (let size = CHAIN_BLOCK; ; size = Math.min(size * 2, CHAIN_BLOCK_MAX)) {
       if (idx >= limit) throw this.src.malformed('GNU hash chain runs past the symbol table', this.chainOff, 'DT_GNU_HASH chain');
-      const block = this.src.readUpTo(this.chainOff + (idx - this.symoffset) * 4, CHAIN_BLOCK, 'DT_GNU_HASH chain');
+      const block = this.src.readUpTo(this.chainOff + (idx - this.symoffset) * 4, size, 'DT_GNU_HASH chain');
       const n = Math.floor(block.length / 4);
       if (n === 0) throw this.src.malformed('GNU hash chain truncated', this.chainOff, 'DT_GNU_HASH chain');
       for (let i = 0; i < n; i++, idx++) {
+        if (++this.walked > MAX_CHAIN_WALK) throw this.src.malformed('GNU hash chains too long', this.chainOff, 'DT_GNU_HASH chain');
         const c = this.d.u32(block, i * 4);
         if (((c ^ h) >>> 1) === 0) out.push(idx);
         if ((c & 1) !== 0) return out;

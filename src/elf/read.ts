@@ -28,7 +28,7 @@ import {
 import { ElfError } from './errors.js';
 import { hashNameBytes, hashTable } from './names.js';
 import { Arena, Source, errnoText } from './source.js';
-import { GnuHashTable, gnuHash } from './gnuhash.js';
+import { CHAIN_BLOCK, CHAIN_BLOCK_MAX, GnuHashTable, gnuHash } from './gnuhash.js';
 import { SparseStrings, intern, wholeStrings, type StringTable } from './strings.js';
 
 export { Arena };
@@ -563,7 +563,7 @@ function readDeferredHead(src: Source, view: LoaderView): DeferredHead {
 /** REF_GAP joins referenced entries into one read when at most this many bytes lie between them. */
 const REF_GAP = 512;
 /** MAX_REF_READS: beyond this many separate reads, the referenced entries are read as one span. */
-const MAX_REF_READS = Infinity;
+const MAX_REF_READS = 256;
 
 /**
  * readDeferredSymbols completes a deferred read. The unhashed entries (the imports) are
@@ -644,13 +644,14 @@ function readEntries(src: Source, d: Decoder, head: DeferredHead, indexes: reado
     else runs.push([i, i]);
   }
   const spans = runs.length > MAX_REF_READS ? [[runs[0]![0], runs[runs.length - 1]![1]] as [number, number]] : runs;
+  let next = 0;
   for (const [from, to] of spans) {
     const buf = src.read(symOff + from * syment, (to - from + 1) * syment, field);
     const vers = versymOff === null ? null : src.readUpTo(versymOff + from * 2, (to - from + 1) * 2, 'DT_VERSYM');
-    for (const i of indexes) {
-      if (i < from || i > to) continue;
-      const k = i - from;
-      out.push([i, { buf, at: k * syment, raw: vers !== null && k * 2 + 2 <= vers.length ? d.u16(vers, k * 2) : -1 }]);
+    // Both lists are sorted: each index is visited once.
+    for (; next < indexes.length && indexes[next]! <= to; next++) {
+      const k = indexes[next]! - from;
+      out.push([indexes[next]!, { buf, at: k * syment, raw: vers !== null && k * 2 + 2 <= vers.length ? d.u16(vers, k * 2) : -1 }]);
     }
   }
   return out;
@@ -816,10 +817,10 @@ function gnuHashCount(src: Source, d: Decoder, off: number, limit: number): numb
   if (max < symoffset) return symoffset;
   const chainOff = bucketsOff + nbuckets * 4;
   let idx = max;
-  // Chains are short; read them in small blocks.
-  for (;;) {
+  // Chains are short: read a small block first, then ever larger ones.
+  for (let size = CHAIN_BLOCK; ; size = Math.min(size * 2, CHAIN_BLOCK_MAX)) {
     if (idx >= limit) throw src.malformed('GNU hash chain runs past the symbol table', chainOff, 'DT_GNU_HASH chain');
-    const block = src.readUpTo(chainOff + (idx - symoffset) * 4, 64, 'DT_GNU_HASH chain');
+    const block = src.readUpTo(chainOff + (idx - symoffset) * 4, size, 'DT_GNU_HASH chain');
     const n = Math.floor(block.length / 4);
     if (n === 0) throw src.malformed('GNU hash chain truncated', chainOff, 'DT_GNU_HASH chain');
     for (let i = 0; i < n; i++, idx++) {

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Decoder } from '../../src/elf/decode.js';
 import { GnuHashTable, gnuHash } from '../../src/elf/gnuhash.js';
 import { readElf } from '../../src/elf/index.js';
-import { Source } from '../../src/elf/source.js';
+import { Source, readTally } from '../../src/elf/source.js';
 import { SparseStrings } from '../../src/elf/strings.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,6 +63,43 @@ describe.skipIf(!existsSync(LIBC))('GnuHashTable on libc.so.6', () => {
       expect(absent.filter(lookup)).toEqual([]);
       // The Bloom filter alone rules out most absent names.
       expect(absent.filter((n) => table.mayDefine(gnuHash(n))).length).toBeLessThan(absent.length / 4);
+    } finally {
+      closeSync(fd);
+    }
+  });
+});
+
+describe('GnuHashTable on a crafted table', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'muslcheck-gnuhash-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a chain that never ends costs a bounded walk in few reads, then an ElfError', () => {
+    // nbuckets 1, symoffset 1, one Bloom word with every bit set, bucket 0 -> symbol 1, and
+    // 8 MiB of chain entries without the end bit.
+    const head = Buffer.alloc(16 + 8 + 4);
+    head.writeUInt32LE(1, 0);
+    head.writeUInt32LE(1, 4);
+    head.writeUInt32LE(1, 8);
+    head.writeUInt32LE(6, 12);
+    head.fill(0xff, 16, 24);
+    head.writeUInt32LE(1, 24);
+    const file = join(dir, 'endless');
+    writeFileSync(file, Buffer.concat([head, Buffer.alloc(8 << 20)]));
+    const fd = openSync(file, 'r');
+    try {
+      const src = new Source(fd, fstatSync(fd).size, file);
+      const table = new GnuHashTable(src, new Decoder(64, 'little'), 0, 4_000_000);
+      expect(table.mayDefine(gnuHash('anything'))).toBe(true);
+      const t0 = performance.now();
+      readTally.byField = new Map();
+      expect(() => table.candidates(0, 4_000_000)).toThrow(/GNU hash chains too long/);
+      const reads = readTally.byField.get('DT_GNU_HASH chain')?.reads ?? 0;
+      readTally.byField = null;
+      expect(performance.now() - t0).toBeLessThan(2000);
+      // Doubling blocks: the 4 MiB walk takes about 270 reads, not 65,000 of 64 bytes.
+      expect(reads).toBeGreaterThan(0);
+      expect(reads).toBeLessThan(300);
+      expect(src.bytesRead).toBeLessThan(5 << 20);
     } finally {
       closeSync(fd);
     }

@@ -4,15 +4,21 @@
  * a library built without -soname (fixtures/deferred, compiled at test time): its exports
  * must still satisfy app, in the calling thread and on a pool, the completed reading must
  * reach the cache, and an engine asked about a library nobody completed reads it itself.
+ * app-selfdef imports foo@VER_1 from a libselfdef.so that no longer has it, and exports a
+ * foo@@VER_EXE of its own: musl binds the import to that (its lookup starts with the main
+ * program and ignores versions), which the deferred read must see without its exports.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SCAN_READ, bindable } from '../../src/analyze/index.js';
 import { loadDatabase } from '../../src/db/index.js';
+import { readElf } from '../../src/elf/index.js';
 import { Engine, toBatch, type LibraryMeta } from '../../src/scan/engine.js';
 import { scanPaths, type ScanOptions } from '../../src/scan/pipeline.js';
+import { MUSL123_LIBC, runMuslList } from '../oracle/muslList.js';
 
 const db = loadDatabase();
 const target = db.resolveTarget('alpine:3.22');
@@ -26,7 +32,7 @@ try {
   execFileSync('sh', [join(import.meta.dirname, 'fixtures/deferred/build.sh'), tree], { stdio: 'pipe' });
   // Old mtimes: files changed just before a scan are not cached.
   const old = new Date(Date.now() - 3_600_000);
-  for (const f of ['app', 'libhelper.so', '.']) utimesSync(join(tree, f), old, old);
+  for (const f of ['app', 'libhelper.so', 'app-selfdef', 'libselfdef.so', '.']) utimesSync(join(tree, f), old, old);
 } catch (e) {
   built = false;
   if (process.env.CI) throw e;
@@ -59,12 +65,38 @@ describe.skipIf(!built).each(MODES)('deferred exports (%s)', (_mode, mode) => {
     expect(cold.stats.cacheWritten).toBe(true);
     expect(cold.stats.exportsCompleted).toBe(1);
     const warm = await scanPaths([tree], opts({ cache }));
-    expect(warm.stats.cacheHits).toBe(2);
+    expect(warm.stats.cacheHits).toBe(4);
     expect(warm.stats.bytesRead).toBe(0);
     expect(warm.stats.exportsCompleted).toBe(0); // the cache holds the completed reading
     expect(warm.stats.cacheWritten).toBe(false);
     expect(JSON.stringify(warm.reports)).toBe(JSON.stringify(cold.reports));
   }, 30_000);
+});
+
+describe.skipIf(!built)('an executable that defines what it imports', () => {
+  const file = (): string => join(tree, 'app-selfdef');
+
+  it('the deferred read names the import it defines itself, as the full read says', async () => {
+    const scan = await readElf(file(), SCAN_READ);
+    const full = await readElf(file());
+    expect(scan.exportsDeferred).toBe(true);
+    expect(scan.exportIndex).toBeNull();
+    expect(scan.imports.map((i) => `${i.name}@${i.version}`)).toContain('foo@VER_1');
+    expect(full.exports.filter(bindable).map((e) => e.name)).toContain('foo');
+    expect(scan.selfDefined).toEqual(['foo']);
+  });
+
+  it.each(MODES)('is not reported for it (%s): the import binds to the file itself', async (_mode, mode) => {
+    const { reports } = await scanPaths([tree], { db, target, cache: null, ...mode });
+    const app = reports.find((r) => r.path.endsWith('/app-selfdef'))!;
+    expect(app.unresolved).toEqual([]);
+  }, 30_000);
+
+  it.skipIf(!existsSync(MUSL123_LIBC))("agrees with musl's loader (ld-musl --list)", async () => {
+    const oracle = await runMuslList(MUSL123_LIBC, [tree], file());
+    expect(oracle.notFound).toEqual([]);
+    expect(oracle.missingLibraries).toEqual([]);
+  });
 });
 
 describe.skipIf(!built)('Engine', () => {
