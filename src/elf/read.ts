@@ -381,13 +381,13 @@ class EntryFiler {
     private readonly versions: Versions,
   ) {}
 
-  /** undefined files entry `i` as an import (`raw`: its versym entry, -1 when none). */
-  undefined(i: number, info: number, nameOff: number, raw: number): void {
+  /** undefined files entry `i` as an import (`raw`: its versym entry, -1 when none; `name`, when the caller decoded it). */
+  undefined(i: number, info: number, nameOff: number, raw: number, name = this.strings.get(nameOff)): void {
     const vIndex = raw < 0 ? 0 : raw & 0x7fff;
     const need = vIndex >= 2 ? this.versions.verneed.byIndex.get(vIndex) : undefined;
     const def = vIndex >= 2 && !need ? this.versions.verdef.byIndex.get(vIndex) : undefined;
     this.out.importIndex.push(i);
-    this.out.imports.push({ name: intern(this.strings.get(nameOff)), version: need?.name ?? def ?? null, library: need?.file ?? null, weak: info >> 4 === 2, type: TYPES[info & 0xf] ?? info & 0xf });
+    this.out.imports.push({ name: intern(name), version: need?.name ?? def ?? null, library: need?.file ?? null, weak: info >> 4 === 2, type: TYPES[info & 0xf] ?? info & 0xf });
   }
 
   /**
@@ -395,8 +395,8 @@ class EntryFiler {
    * decoded. `copied`: an R_*_COPY relocation names it (it then carries the version it was
    * linked against, from Elf_Vernaux).
    */
-  defined(i: number, info: number, nameOff: number, raw: number, copied: boolean): string | null {
-    this.name = null;
+  defined(i: number, info: number, nameOff: number, raw: number, copied: boolean, name: string | null = null): string | null {
+    this.name = name;
     const vIndex = raw < 0 ? 0 : raw & 0x7fff;
     let version: string | null = null;
     let library: string | null = null;
@@ -409,7 +409,7 @@ class EntryFiler {
       }
     }
     if (copied) {
-      this.name = this.strings.get(nameOff);
+      this.name ??= this.strings.get(nameOff);
       this.out.copyRelocations.push({ name: this.name, version, library });
     }
     if ((raw >= 0 && (raw & C.VERSYM_HIDDEN) !== 0) || (info & 0xf) === 10 /* STT_GNU_IFUNC */) this.out.unbindable.set(i, nameOff);
@@ -587,14 +587,14 @@ function readDeferredSymbols(src: Source, d: Decoder, head: DeferredHead, versio
     const bind = info >> 4;
     if (bind === 0) return;
     const nameOff = d.u32(buf, o);
-    if (nameOff === 0 || nameOff >= strings.size) return;
+    // As the whole walk does: an entry without a name is no part of the interface.
+    const name = nameOff >= strings.size ? '' : strings.get(nameOff);
+    if (name === '') return;
     if (d.u16(buf, o + shndxAt) === C.SHN_UNDEF) {
-      filer.undefined(i, info, nameOff, raw);
+      filer.undefined(i, info, nameOff, raw, name);
       return;
     }
-    filer.defined(i, info, nameOff, raw, copies.has(i));
-    const name = filer.name ?? strings.get(nameOff);
-    if (name === '') return;
+    filer.defined(i, info, nameOff, raw, copies.has(i), name);
     if (accepts(bind, info & 0xf, raw >= 0 && (raw & C.VERSYM_HIDDEN) !== 0)) definedHere.add(name);
     if (!out.rust && isRustString(name)) out.rust = true;
   };
