@@ -283,7 +283,7 @@ function parse(src: Source, opts: ReadOptions): ElfInfo {
   } else if (v.has(C.DT_STRTAB)) {
     const off = toOffset(v.get(C.DT_STRTAB)!, 'DT_STRTAB');
     const size = v.get(C.DT_STRSZ) ?? 0;
-    prefetchTables(src, v, toOffset, off, size, d);
+    prefetchTables(src, d, hdr, v, toOffset, off, size);
     strtab = src.read(off, Math.min(size, src.size - off), 'DT_STRTAB');
     strings = wholeStrings(strtab);
   }
@@ -732,36 +732,67 @@ function readDynamic(src: Source, d: Decoder, seg: Segment): Dynamic {
 }
 
 /**
- * prefetchTables reads, in one go, the span that covers dynstr, dynsym, versym and the
- * version tables when they sit close together (as linkers lay them out), so parsing
- * them costs one read instead of five.
+ * VERNEED_SPAN and VERDEF_SPAN are what a prefetch takes per DT_VERNEEDNUM / DT_VERDEFNUM
+ * entry: an Elf_Verneed (16 bytes) with up to 15 Elf_Vernaux (16 each), an Elf_Verdef (20)
+ * with two Elf_Verdaux (8 each); up to VERSION_SPAN_MAX in all. An entry beyond is read
+ * on its own.
  */
-function prefetchTables(
-  src: Source,
-  v: Map<number, number>,
-  toOffset: ToOffset,
-  strOff: number,
-  strSize: number,
-  d: Decoder,
-): void {
-  let lo = strOff;
-  let hi = strOff + strSize;
-  for (const tag of [C.DT_SYMTAB, C.DT_VERSYM, C.DT_VERNEED, C.DT_VERDEF]) {
+const VERNEED_SPAN = 256;
+const VERDEF_SPAN = 36;
+const VERSION_SPAN_MAX = 64 * 1024;
+/** TABLE_GAP joins two tables into one prefetch read when at most this many bytes lie between them. */
+const TABLE_GAP = 256;
+
+/**
+ * prefetchTables reads the string table, the symbol table, versym and the version tables
+ * in as few reads as their layout allows: each table's extent (the symbol count is found
+ * first, from the hash table), tables closer than TABLE_GAP joined into one read. Linkers
+ * put them side by side (bfd: .dynsym .dynstr .gnu.version .gnu.version_r; lld puts
+ * .gnu.hash between), so this is one to three reads, and what lies between them (a GNU
+ * hash table) is not read. A table that cannot be sized here is read later, where it
+ * fails with its own error.
+ */
+function prefetchTables(src: Source, d: Decoder, hdr: Header, v: Map<number, number>, toOffset: ToOffset, strOff: number, strSize: number): void {
+  const extents: Array<[number, number]> = [[strOff, strOff + strSize]];
+  /** at maps a dynamic tag to a file offset, or null. */
+  const at = (tag: number): number | null => {
     const a = v.get(tag);
-    if (a === undefined) continue;
-    let off: number;
+    if (a === undefined) return null;
     try {
-      off = toOffset(a, 'prefetch');
+      return toOffset(a, 'prefetch');
     } catch {
+      return null;
+    }
+  };
+  let count: number | null = null;
+  const symOff = at(C.DT_SYMTAB);
+  if (symOff !== null) {
+    try {
+      const syment = symbolEntrySize(src, d, v);
+      count = symbolCount(src, d, hdr, v, toOffset, symOff, syment);
+      extents.push([symOff, symOff + count * syment]);
+    } catch {
+      /* sized (and reported) where the symbols are read */
+    }
+  }
+  const versym = at(C.DT_VERSYM);
+  if (versym !== null && count !== null) extents.push([versym, versym + count * 2]);
+  // The version tables' sizes are known only by walking them; their entry counts bound them well.
+  const verneed = at(C.DT_VERNEED);
+  if (verneed !== null) extents.push([verneed, verneed + Math.min(VERSION_SPAN_MAX, (v.get(C.DT_VERNEEDNUM) ?? 1) * VERNEED_SPAN)]);
+  const verdef = at(C.DT_VERDEF);
+  if (verdef !== null) extents.push([verdef, verdef + Math.min(VERSION_SPAN_MAX, (v.get(C.DT_VERDEFNUM) ?? 1) * VERDEF_SPAN)]);
+  extents.sort((a, b) => a[0] - b[0]);
+  let [lo, hi] = extents[0]!;
+  for (const [from, to] of extents.slice(1)) {
+    if (from <= hi + TABLE_GAP) {
+      hi = Math.max(hi, to);
       continue;
     }
-    lo = Math.min(lo, off);
-    hi = Math.max(hi, off + (tag === C.DT_VERNEED || tag === C.DT_VERDEF ? 1024 : d.wordSize * 4));
-  }
-  // A span far larger than the string table means the tables are scattered: read them one by one.
-  if (hi - lo <= Math.max(strSize * 4, 256 * 1024) && hi - lo <= 32 * 1024 * 1024) {
     src.prefetch(lo, hi - lo, 'dynamic tables');
+    [lo, hi] = [from, to];
   }
+  src.prefetch(lo, hi - lo, 'dynamic tables');
 }
 
 /** symbolCount finds the number of dynamic symbols from DT_HASH, DT_GNU_HASH or, last, the section headers. */

@@ -137,10 +137,17 @@ export class Source {
     return this.read(offset, Math.min(length, this.size - offset), field);
   }
 
-  /** remember keeps a read for reuse, dropping the oldest beyond MAX_SPANS. */
+  /**
+   * remember keeps a read for reuse, dropping the smallest beyond MAX_SPANS: a run of
+   * small reads (version entries, hash chains) must not push out the one large read of a
+   * file's dynamic tables, which the symbol walk reads from afterwards.
+   */
   private remember(offset: number, data: Buffer): void {
     this.spans.push({ offset, data });
-    if (this.spans.length > MAX_SPANS) this.spans.shift();
+    if (this.spans.length <= MAX_SPANS) return;
+    let smallest = 0;
+    for (let i = 1; i < this.spans.length; i++) if (this.spans[i]!.data.length < this.spans[smallest]!.data.length) smallest = i;
+    this.spans.splice(smallest, 1);
   }
 
   /** readRaw reads exactly `length` bytes at `offset` (a short read means the file shrank). */

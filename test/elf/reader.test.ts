@@ -3,11 +3,13 @@
  * architecture, on the versioned library, on a sparse multi-GiB file, and on the
  * distinct outcomes not-elf / malformed / unreadable.
  */
-import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync, ftruncateSync, copyFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync, ftruncateSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readElf, ElfError, versionIndex, machineName } from '../../src/elf/index.js';
 import { buildFixtures, TARGETS } from './build.js';
+import { SCAN_READ } from '../../src/analyze/index.js';
+import { Source, readTally } from '../../src/elf/source.js';
 
 const built = buildFixtures();
 afterAll(() => rmSync(built.dir, { recursive: true, force: true }));
@@ -131,6 +133,47 @@ describe('positioned reads', () => {
     expect(e.bytesRead).toBeLessThan(64 * 1024);
     expect(grown).toBeLessThan(32 * 1024 * 1024);
     rmSync(big);
+  });
+});
+
+/** HOST_LIBRARIES are libraries read whole (they have a DT_SONAME), as laid out by Debian's toolchain. */
+const HOST_LIBRARIES = ['/usr/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/x86_64-linux-gnu/libstdc++.so.6'].filter((p) => existsSync(p));
+
+describe('Source', () => {
+  it('keeps a large read across a run of small ones: reading inside it again costs nothing', () => {
+    const file = join(built.dir, 'spans');
+    writeFileSync(file, Buffer.alloc(64 * 1024, 7));
+    const fd = openSync(file, 'r');
+    try {
+      const src = new Source(fd, 64 * 1024, file);
+      src.read(0, 32 * 1024, 'big');
+      for (let k = 0; k < 20; k++) src.read(40_000 + k * 100, 8, 'small');
+      const before = src.bytesRead;
+      expect(src.read(100, 1000, 'again').length).toBe(1000);
+      expect(src.bytesRead).toBe(before);
+    } finally {
+      closeSync(fd);
+    }
+  });
+});
+
+describe('the dynamic tables of a library', () => {
+  // Each table is read once: the prefetch sizes .dynsym and versym from the hash table and
+  // the version tables from their entry counts, and a run of small reads (version entries,
+  // hash chains) never pushes the prefetched tables out before the symbol walk reads them.
+  it.each(HOST_LIBRARIES)('%s: .dynsym, .dynstr and versym come from at most 3 prefetch reads, none read again', async (lib) => {
+    readTally.byField = new Map();
+    try {
+      const e = await readElf(lib, SCAN_READ);
+      expect(e.exportsDeferred).toBe(false);
+      expect(e.exportIndex!.length).toBeGreaterThan(0);
+      const t = readTally.byField;
+      expect(t.get('dynamic tables')?.reads ?? 0).toBeGreaterThan(0);
+      expect(t.get('dynamic tables')?.reads ?? 0).toBeLessThanOrEqual(3);
+      for (const field of ['DT_SYMTAB', 'DT_STRTAB', 'DT_VERSYM']) expect([field, t.get(field)?.reads ?? 0]).toEqual([field, 0]);
+    } finally {
+      readTally.byField = null;
+    }
   });
 });
 
