@@ -153,13 +153,9 @@ export function readExportIndex(fd: number, size: number, path: string, filter: 
   arena?.reset();
   const src = new Source(fd, size, path, arena);
   try {
-    const { d, hdr, v, toOffset } = loaderView(src);
-    let strtab: Buffer = Buffer.alloc(0);
-    if (v.has(C.DT_STRTAB)) {
-      const off = toOffset(v.get(C.DT_STRTAB)!, 'DT_STRTAB');
-      strtab = src.read(off, Math.min(v.get(C.DT_STRSZ) ?? 0, src.size - off), 'DT_STRTAB');
-    }
-    const table = readSymbols(src, d, hdr, v, toOffset, strtab, NO_VERSIONS, NO_COPIES, { exports: false, exportFilter: filter });
+    const view = loaderView(src);
+    const { strtab, count } = readWholeTables(src, view);
+    const table = readSymbols(src, view, strtab, count, NO_VERSIONS, NO_COPIES, { exports: false, exportFilter: filter });
     return { index: table.exportIndex ?? new Float64Array(0), bytesRead: src.bytesRead };
   } catch (e) {
     if (e instanceof ElfError) throw e;
@@ -274,19 +270,9 @@ function parse(src: Source, opts: ReadOptions): ElfInfo {
   // String table: everything else names things through it. A deferred read takes only
   // the blocks its names lie in; otherwise the whole table, with the tables beside it.
   const deferred = canDefer(opts, view);
-  let strtab: Buffer = Buffer.alloc(0);
-  let strings: StringTable = wholeStrings(strtab);
-  let early: DeferredHead | null = null;
-  if (deferred) {
-    early = readDeferredHead(src, view);
-    strings = early.strings;
-  } else if (v.has(C.DT_STRTAB)) {
-    const off = toOffset(v.get(C.DT_STRTAB)!, 'DT_STRTAB');
-    const size = v.get(C.DT_STRSZ) ?? 0;
-    prefetchTables(src, d, hdr, v, toOffset, off, size);
-    strtab = src.read(off, Math.min(size, src.size - off), 'DT_STRTAB');
-    strings = wholeStrings(strtab);
-  }
+  const early = deferred ? readDeferredHead(src, view) : null;
+  const whole = early === null ? readWholeTables(src, view) : null;
+  const strings: StringTable = early?.strings ?? wholeStrings(whole!.strtab);
   // Names that recur across files (sonames, version names) are kept once per thread.
   const str = (o: number): string => intern(strings.get(o));
 
@@ -304,7 +290,7 @@ function parse(src: Source, opts: ReadOptions): ElfInfo {
 
   const { summary: relocations, refs, copies } = readRelocations(src, d, machine, v, toOffset);
   const versions = { verneed, verdef };
-  const table = early !== null ? readDeferredSymbols(src, d, early, versions, refs, copies, opts) : readSymbols(src, d, hdr, v, toOffset, strtab, versions, copies, opts);
+  const table = early !== null ? readDeferredSymbols(src, d, early, versions, refs, copies, opts) : readSymbols(src, view, whole!.strtab, whole!.count, versions, copies, opts);
   // MIPS binds globals through the GOT, not per-symbol relocations: every import counts there.
   if (machine !== 'mips') {
     relocations.unreferencedImports = table.imports.filter((imp, k) => !imp.weak && !refs.has(table.importIndex[k]!)).map((imp) => imp.name);
@@ -426,8 +412,10 @@ function emptyTable(): SymbolTable {
  * readSymbols walks .dynsym once. Imports always become objects; a defined symbol's name
  * is decoded only when it is asked for (`exports`), is a copy relocation, or is needed
  * later; for the export index its bytes are hashed where they lie in .dynstr.
+ * `knownCount` is the symbol count when the prefetch already found it.
  */
-function readSymbols(src: Source, d: Decoder, hdr: Header, v: Map<number, number>, toOffset: ToOffset, strtab: Buffer, versions: Versions, copies: ReadonlySet<number>, opts: ReadOptions): SymbolTable {
+function readSymbols(src: Source, view: LoaderView, strtab: Buffer, knownCount: number | null, versions: Versions, copies: ReadonlySet<number>, opts: ReadOptions): SymbolTable {
+  const { d, hdr, v, toOffset } = view;
   const out = emptyTable();
   const wantExports = opts.exports !== false;
   const filter = opts.exportFilter;
@@ -438,7 +426,7 @@ function readSymbols(src: Source, d: Decoder, hdr: Header, v: Map<number, number
   const cls = d.cls;
   const symOff = toOffset(v.get(C.DT_SYMTAB)!, 'DT_SYMTAB');
   const syment = symbolEntrySize(src, d, v);
-  const count = symbolCount(src, d, hdr, v, toOffset, symOff, syment);
+  const count = knownCount ?? symbolCount(src, d, hdr, v, toOffset, symOff, syment);
   const symbols = src.read(symOff, count * syment, 'DT_SYMTAB');
   let versym: Buffer | null = null;
   if (v.has(C.DT_VERSYM)) {
@@ -664,24 +652,23 @@ function bytesAt(b: Buffer, o: number, text: string): boolean {
   return true;
 }
 
-/**
- * isRustName says whether the name at `o` is one only Rust's standard library defines
- * (`__rust_*`, `_ZN3std*`, `rust_eh_personality`), looking at bytes, without decoding.
- */
+/** RUST_PREFIXES and RUST_NAME are the defined names only Rust's standard library produces. */
+const RUST_PREFIXES = ['__rust_', '_ZN3std'];
+const RUST_NAME = 'rust_eh_personality';
+
+/** isRustName says whether the name at `o` is a Rust standard library name, looking at bytes, without decoding. */
 function isRustName(strtab: Buffer, o: number): boolean {
   const c = strtab[o];
   if (c === 0x5f /* _ */) {
-    const c1 = strtab[o + 1];
-    if (c1 === 0x5f) return bytesAt(strtab, o + 2, 'rust_');
-    if (c1 === 0x5a /* Z */) return bytesAt(strtab, o + 2, 'N3std');
+    for (const p of RUST_PREFIXES) if (bytesAt(strtab, o, p)) return true;
     return false;
   }
-  return c === 0x72 /* r */ && bytesAt(strtab, o, 'rust_eh_personality\0');
+  return c === 0x72 /* r */ && bytesAt(strtab, o, RUST_NAME) && strtab[o + RUST_NAME.length] === 0;
 }
 
 /** isRustString is isRustName for a decoded name. */
 function isRustString(name: string): boolean {
-  return name.startsWith('__rust_') || name.startsWith('_ZN3std') || name === 'rust_eh_personality';
+  return RUST_PREFIXES.some((p) => name.startsWith(p)) || name === RUST_NAME;
 }
 
 /** readSegments reads the program header table (PN_XNUM: the count is in section 0's sh_info). */
@@ -750,9 +737,10 @@ const TABLE_GAP = 256;
  * put them side by side (bfd: .dynsym .dynstr .gnu.version .gnu.version_r; lld puts
  * .gnu.hash between), so this is one to three reads, and what lies between them (a GNU
  * hash table) is not read. A table that cannot be sized here is read later, where it
- * fails with its own error.
+ * fails with its own error. Returns the symbol count (null when not found here).
  */
-function prefetchTables(src: Source, d: Decoder, hdr: Header, v: Map<number, number>, toOffset: ToOffset, strOff: number, strSize: number): void {
+function prefetchTables(src: Source, view: LoaderView, strOff: number, strSize: number): number | null {
+  const { d, hdr, v, toOffset } = view;
   const extents: Array<[number, number]> = [[strOff, strOff + strSize]];
   /** at maps a dynamic tag to a file offset, or null. */
   const at = (tag: number): number | null => {
@@ -793,6 +781,21 @@ function prefetchTables(src: Source, d: Decoder, hdr: Header, v: Map<number, num
     [lo, hi] = [from, to];
   }
   src.prefetch(lo, hi - lo, 'dynamic tables');
+  return count;
+}
+
+/**
+ * readWholeTables is the start of a whole read: the dynamic tables prefetched, the string
+ * table, and the symbol count the prefetch found (null: sized, or failing, where the
+ * symbols are read).
+ */
+function readWholeTables(src: Source, view: LoaderView): { strtab: Buffer; count: number | null } {
+  const { v, toOffset } = view;
+  if (!v.has(C.DT_STRTAB)) return { strtab: Buffer.alloc(0), count: null };
+  const off = toOffset(v.get(C.DT_STRTAB)!, 'DT_STRTAB');
+  const size = v.get(C.DT_STRSZ) ?? 0;
+  const count = prefetchTables(src, view, off, size);
+  return { strtab: src.read(off, Math.min(size, src.size - off), 'DT_STRTAB'), count };
 }
 
 /** symbolCount finds the number of dynamic symbols from DT_HASH, DT_GNU_HASH or, last, the section headers. */

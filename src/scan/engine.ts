@@ -117,14 +117,10 @@ export interface CacheReply {
 /** CACHED_KINDS numbers the cached kinds in CacheReply.kinds. */
 export const CACHED_KINDS: readonly CachedKind[] = ['not-elf', 'elf', 'malformed'];
 
-/** LibraryMeta is what library lookup needs of an ELF file. */
-export interface LibraryMeta {
+/** LibraryMeta is what library lookup needs of an ELF file (a LoadedLibrary but for its names). */
+export interface LibraryMeta extends Pick<LoadedLibrary, 'soname' | 'needed' | 'rpath' | 'runpath'> {
   /** absolute path. */
   abs: string;
-  soname: string | null;
-  needed: string[];
-  rpath: string[] | null;
-  runpath: string[] | null;
   /** its exports were left unread (ElfInfo.exportsDeferred): `completeExports` reads them if something loads it. */
   deferred: boolean;
 }
@@ -302,13 +298,15 @@ export class Engine {
       const hit = this.fromCache(item, key, entry);
       if (hit !== null) return hit;
     }
-    const result = this.fromDisk(item);
-    if (key !== null && this.init.cacheWrite && !isRacy(key, this.init.scanStartMs)) {
-      result.cache = this.cacheUpdate(result, key, item);
-      const held = this.held.get(item.id);
-      if (held !== undefined) held.key = key;
-    }
+    const cacheKey = this.cacheable(key);
+    const result = this.fromDisk(item, cacheKey);
+    if (cacheKey !== null) result.cache = this.cacheUpdate(result, cacheKey, item);
     return result;
+  }
+
+  /** cacheable is the key a fresh reading is cached under: null when the scan writes no cache, or the file is racy. */
+  private cacheable(key: FileKey | null): FileKey | null {
+    return key !== null && this.init.cacheWrite && !isRacy(key, this.init.scanStartMs) ? key : null;
   }
 
   /** fromCache rebuilds a result from a cached entry; null when its payload fails its check. */
@@ -349,16 +347,13 @@ export class Engine {
       const elf = payload === null ? null : decodeElf(payload);
       let r: ReadResult;
       if (elf !== null) {
-        r = this.elfResult(item, elf, key.size, 0, true, null, this.init.cacheWrite ? key : null);
+        r = this.elfResult(item, elf, key.size, 0, true, null, this.cacheable(key));
       } else {
-        r = this.fromDisk(item);
+        const cacheKey = this.cacheable(key);
+        r = this.fromDisk(item, cacheKey);
         bytesRead += r.bytesRead;
-        if (this.init.cacheWrite && !isRacy(key, this.init.scanStartMs)) {
-          const u = this.cacheUpdate(r, key, item);
-          if (u !== null) updates.push({ id: item.id, u });
-          const held = this.held.get(item.id);
-          if (held !== undefined) held.key = key;
-        }
+        const u = cacheKey === null ? null : this.cacheUpdate(r, cacheKey, item);
+        if (u !== null) updates.push({ id: item.id, u });
       }
       if (r.kind === 'not-elf') notElf.push(r.id);
       else found.push({ ...r, cache: null } as FoundResult);
@@ -367,8 +362,8 @@ export class Engine {
     return this.reply(notElf, found, bytesRead, 0, updates);
   }
 
-  /** fromDisk sniffs 4 bytes and reads an ELF file with positioned reads. */
-  private fromDisk(item: ReadItem): ReadResult {
+  /** fromDisk sniffs 4 bytes and reads an ELF file with positioned reads; `cacheKey`: what the cache will keep it under. */
+  private fromDisk(item: ReadItem, cacheKey: FileKey | null): ReadResult {
     const { id } = item;
     const path = item.source ?? item.path;
     let fd: number;
@@ -396,7 +391,7 @@ export class Engine {
       try {
         // --library-path files are read for lookup only: their exports are the point.
         const elf = readElfFd(fd, size, item.path, item.libraryOnly ? ANALYSIS_READ : this.readOptions, this.arena);
-        return this.elfResult(item, elf, size, n + elf.bytesRead, false, null, null);
+        return this.elfResult(item, elf, size, n + elf.bytesRead, false, null, cacheKey);
       } catch (e) {
         return { id, kind: e instanceof ElfError && e.kind === 'unreadable' ? 'unreadable' : 'malformed', error: errorInfo(e, path), bytesRead: n, hit: false, cache: null } as ReadResult;
       }
@@ -441,22 +436,17 @@ export class Engine {
       const held = this.held.get(id);
       if (held === undefined) throw new Error(`file ${id} is not held by this engine`);
       let index: Float64Array = new Float64Array(0);
-      let fd = -1;
       try {
-        fd = openSync(held.source, OPEN_FLAGS);
-        const st = fstatSync(fd);
-        const r = readExportIndex(fd, st.size, held.path, bindable, this.arena);
+        const r = exportIndexOf(held.source, held.path, this.arena);
         index = r.index;
         bytesRead += r.bytesRead;
         held.elf.exportIndex = index;
         held.elf.exportsDeferred = false;
         held.elf.selfDefined = [];
         // The completed facts replace the deferred ones in the cache, if the file is still the one read.
-        if (held.key !== null && sameKey(held.key, fileKeyOf(st))) updates.push({ id, u: { key: held.key, kind: 'elf', payload: encodeElf(held.elf), reuse: null } });
+        if (held.key !== null && sameKey(held.key, fileKeyOf(r.st))) updates.push({ id, u: { key: held.key, kind: 'elf', payload: encodeElf(held.elf), reuse: null } });
       } catch {
         // Gone or changed since phase 1: the file still gets its report; what loads it finds no exports.
-      } finally {
-        if (fd >= 0) closeSync(fd);
       }
       indexes.push(index);
     }
@@ -475,7 +465,7 @@ export class Engine {
       const len = table.spans[i * 2 + 1]!;
       const view = table.hashes.subarray(off, off + len);
       views.set(m.abs, view);
-      byPath.set(m.abs, { path: m.abs, soname: m.soname, needed: m.needed, rpath: m.rpath, runpath: m.runpath, names: m.deferred ? this.deferredNames(m) : new NameIndex(view) });
+      byPath.set(m.abs, libraryOf(m, m.deferred ? this.deferredNames(m) : new NameIndex(view)));
     });
     // Each held file's own index is its slice of the shared table (one copy in memory).
     for (const h of this.held.values()) if (!h.elf.exportsDeferred) h.elf.exportIndex = views.get(h.abs) ?? h.elf.exportIndex;
@@ -494,16 +484,12 @@ export class Engine {
     return {
       has(name: string): boolean {
         if (index === null) {
-          let fd = -1;
           try {
-            fd = openSync(m.abs, OPEN_FLAGS);
-            const r = readExportIndex(fd, fstatSync(fd).size, m.abs, bindable, arena);
+            const r = exportIndexOf(m.abs, m.abs, arena);
             engine.lateBytes += r.bytesRead;
             index = new NameIndex(r.index);
           } catch {
             index = new NameIndex(new Float64Array(0));
-          } finally {
-            if (fd >= 0) closeSync(fd);
           }
         }
         return index.has(name);
@@ -577,6 +563,22 @@ function cacheTransferables(c: CacheReply): ArrayBuffer[] {
   const out: ArrayBuffer[] = [c.ids.buffer as ArrayBuffer, c.keys.buffer as ArrayBuffer, c.kinds.buffer as ArrayBuffer, c.reuse.buffer as ArrayBuffer];
   for (const p of c.payloads) if (p && p.byteLength > 0 && p.byteOffset === 0 && p.byteLength === p.buffer.byteLength) out.push(p.buffer as ArrayBuffer);
   return out;
+}
+
+/** libraryOf is the lookup's view of a library: its metadata, and what answers for its names. */
+export function libraryOf(m: LibraryMeta, names: NameLookup): LoadedLibrary {
+  return { path: m.abs, soname: m.soname, needed: m.needed, rpath: m.rpath, runpath: m.runpath, names };
+}
+
+/** exportIndexOf opens a file and reads its export index (readExportIndex), with the file's status as read. */
+function exportIndexOf(source: string, path: string, arena: Arena): { index: Float64Array; bytesRead: number; st: Stats } {
+  const fd = openSync(source, OPEN_FLAGS);
+  try {
+    const st = fstatSync(fd);
+    return { ...readExportIndex(fd, st.size, path, bindable, arena), st };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** exportsTransferables lists the buffers an ExportsReply can hand over without copying. */

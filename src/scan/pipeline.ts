@@ -17,14 +17,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync, utimesSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { notElfReport, reportForError, type LoadedLibrary } from '../analyze/index.js';
+import { notElfReport, reportForError } from '../analyze/index.js';
 import { READER_REVISION } from '../elf/index.js';
 import type { FileKind, FileReport, Verdict } from '../analyze/types.js';
 import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson, notElfEntryJson } from '../report/json.js';
 import { CacheFile, cacheFileName, pruneCacheDir, writeCacheFile, type NewEntry } from './cache.js';
-import { CACHED_KINDS, Engine, toBatch, treeLookup, type AnalyzeMode, type ExportsReply, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
+import { CACHED_KINDS, Engine, libraryOf, toBatch, treeLookup, type AnalyzeMode, type ExportsReply, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
 import { WorkerPool } from './pool.js';
 import { displayPath, ListWalker, Walker, type EntrySource, type WalkSink } from './walk.js';
 
@@ -398,6 +398,8 @@ class ScanState implements WalkSink {
   private readonly libs: LibraryMeta[] = [];
   private readonly indexes: Float64Array[] = [];
   private readonly libByPath = new Map<string, number>();
+  /** each library's file id (-1: a --library-path file, not part of the report). */
+  private readonly libFile: number[] = [];
   /** the cache's updates, as the threads packed them. */
   private readonly cacheReplies: CacheReply[] = [];
   private updates = 0;
@@ -520,7 +522,7 @@ class ScanState implements WalkSink {
           stats.elfFiles++;
           stats.elfBytes += r.size;
         }
-        this.outcomes[r.id] = { kind: 'elf', thread, lib: this.addLibrary(r.meta, r.index) };
+        this.outcomes[r.id] = { kind: 'elf', thread, lib: this.addLibrary(r.meta, r.index, r.id) };
       } else if (r.kind === 'elf-cached') {
         stats.elfFiles++;
         stats.elfBytes += r.size;
@@ -574,16 +576,19 @@ class ScanState implements WalkSink {
     // One update per 256 KiB, not three per file (140,000 small updates cost 0.1 s).
     const buf = Buffer.allocUnsafe(FINGERPRINT_CHUNK);
     let at = 0;
-    /** room flushes the buffer unless `n` more bytes fit. */
-    const room = (n: number): void => {
-      if (at + n <= buf.length) return;
+    /** flush hashes what the buffer holds. */
+    const flush = (): void => {
       h.update(buf.subarray(0, at));
       at = 0;
+    };
+    /** room flushes the buffer unless `n` more bytes fit. */
+    const room = (n: number): void => {
+      if (at + n > buf.length) flush();
     };
     /** text appends a string as UTF-8 (through the hash directly when it is longer than the buffer). */
     const text = (t: string): void => {
       if (t.length * 3 > buf.length) {
-        room(buf.length);
+        flush();
         h.update(t);
         return;
       }
@@ -602,15 +607,16 @@ class ScanState implements WalkSink {
       room(40);
       for (let k = 0; k < 5; k++) at = buf.writeDoubleLE(this.keys[id * 5 + k]!, at);
     }
-    h.update(buf.subarray(0, at));
+    flush();
     return h.digest('hex');
   }
 
   /** addLibrary adds an ELF file to the lookup table. */
-  private addLibrary(meta: LibraryMeta, index: Float64Array): number {
+  private addLibrary(meta: LibraryMeta, index: Float64Array, file: number): number {
     const n = this.libs.push(meta) - 1;
     this.indexes.push(index);
     this.libByPath.set(meta.abs, n);
+    this.libFile[n] = file;
     return n;
   }
 
@@ -637,7 +643,7 @@ class ScanState implements WalkSink {
       stats.bytesRead += reply.bytesRead;
       for (const r of reply.found) {
         if (r.kind !== 'elf') continue;
-        this.addLibrary(r.meta, r.index);
+        this.addLibrary(r.meta, r.index, -1);
         for (const n of r.meta.needed) names.add(n);
       }
     }
@@ -650,30 +656,20 @@ class ScanState implements WalkSink {
    */
   async completeExports(exec: Executor, libraryPath: readonly string[], stats: ScanStats): Promise<void> {
     if (!this.libs.some((l) => l.deferred)) return;
-    const byPath = new Map<string, LoadedLibrary>();
-    const libOf = new Map<string, number>();
-    this.libs.forEach((m, i) => {
-      byPath.set(m.abs, { path: m.abs, soname: m.soname, needed: m.needed, rpath: m.rpath, runpath: m.runpath, names: NO_NAMES_LOOKUP });
-      libOf.set(m.abs, i);
-    });
+    const byPath = new Map(this.libs.map((m) => [m.abs, libraryOf(m, NO_NAMES_LOOKUP)] as const));
     const lookup = treeLookup(byPath, libraryPath.map((d) => resolve(this.cwd, d)));
+    // Each deferred file something loads, once, by the thread that holds it.
+    const perThread: number[][] = Array.from({ length: exec.threads }, () => []);
     const wanted = new Set<number>();
     for (const m of this.libs) {
       for (const name of m.needed) {
         const found = lookup.find(name, { path: m.abs, rpath: m.rpath, runpath: m.runpath });
-        if (found !== null && this.libs[libOf.get(found.path)!]!.deferred) wanted.add(libOf.get(found.path)!);
+        const lib = found === null ? -1 : this.libByPath.get(found.path)!;
+        const o = lib < 0 || !this.libs[lib]!.deferred || wanted.has(lib) ? undefined : this.outcomes[this.libFile[lib]!];
+        if (o?.kind !== 'elf') continue;
+        wanted.add(lib);
+        perThread[o.thread]!.push(this.libFile[lib]!);
       }
-    }
-    if (wanted.size === 0) return;
-    const idOfLib = new Map<number, number>();
-    this.outcomes.forEach((o, id) => {
-      if (o?.kind === 'elf' && wanted.has(o.lib)) idOfLib.set(o.lib, id);
-    });
-    const perThread: number[][] = Array.from({ length: exec.threads }, () => []);
-    for (const lib of wanted) {
-      const id = idOfLib.get(lib);
-      const o = id === undefined ? undefined : this.outcomes[id];
-      if (o?.kind === 'elf') perThread[o.thread]!.push(id!);
     }
     const replies = await Promise.all(perThread.map((ids, t) => (ids.length === 0 ? null : exec.completeExports(t, ids))));
     for (const reply of replies) {
