@@ -93,6 +93,8 @@ export function toBatch(items: readonly ReadItem[]): ReadBatch {
  */
 export interface ReadReply {
   notElf: Int32Array;
+  /** ELF files an engine that forwards (EngineOptions.forwardElf) left for a worker to read. */
+  forward: Int32Array;
   found: FoundResult[];
   bytesRead: number;
   hits: number;
@@ -100,7 +102,16 @@ export interface ReadReply {
 }
 
 /** FoundResult is a phase-1 result worth an object: an ELF file or an error. */
-export type FoundResult = Exclude<ReadResult, { kind: 'not-elf' }>;
+export type FoundResult = Exclude<ReadResult, { kind: 'not-elf' | 'forward' }>;
+
+/**
+ * EngineOptions are what one thread's engine does differently from the others.
+ * `forwardElf`: the calling thread of a pool only sniffs; the ELF files it finds go to a
+ * worker, so the reader and the analysis run (and are compiled by V8) in one heap less.
+ */
+export interface EngineOptions {
+  forwardElf?: boolean;
+}
 
 /** CacheReply lists what the cache keeps for each file of a batch, as parallel arrays. */
 export interface CacheReply {
@@ -149,6 +160,7 @@ export interface CacheUpdate {
 export type ReadResult =
   | { id: number; kind: 'elf-cached'; size: number; bytesRead: number; hit: boolean; cache: CacheUpdate | null }
   | { id: number; kind: 'not-elf'; bytesRead: number; hit: boolean; cache: CacheUpdate | null }
+  | { id: number; kind: 'forward'; bytesRead: number; hit: false; cache: null }
   | { id: number; kind: 'malformed' | 'unreadable'; error: ErrorInfo; bytesRead: number; hit: boolean; cache: CacheUpdate | null }
   | { id: number; kind: 'elf'; meta: LibraryMeta; index: Float64Array; size: number; bytesRead: number; hit: boolean; cache: CacheUpdate | null };
 
@@ -224,7 +236,14 @@ export class Engine {
   /** readOptions: the scan's reading, plus every export when the report lists them (--exports). */
   private readonly readOptions: ReadOptions;
 
-  constructor(readonly init: EngineInit) {
+  /** forwardElf: see EngineOptions. */
+  private readonly forwardElf: boolean;
+
+  constructor(
+    readonly init: EngineInit,
+    opts: EngineOptions = {},
+  ) {
+    this.forwardElf = opts.forwardElf === true;
     this.db = loadDatabase(init.dataDir);
     this.target = this.db.resolveTarget(init.target);
     this.suppressor = init.suppress ? compileSuppressions(init.suppress) : null;
@@ -236,6 +255,7 @@ export class Engine {
     const n = batch.ids.length;
     const dirs = batch.dirs.map((d) => this.cachedDir(d.key, d.blob));
     const notElf: number[] = [];
+    const forward: number[] = [];
     const found: FoundResult[] = [];
     let bytesRead = 0;
     let hits = 0;
@@ -250,21 +270,22 @@ export class Engine {
       if (r.hit) hits++;
       if (r.cache !== null) updates.push({ id: r.id, u: r.cache });
       if (r.kind === 'not-elf') notElf.push(r.id);
+      else if (r.kind === 'forward') forward.push(r.id);
       else found.push({ ...r, cache: null } as FoundResult);
     }
-    return this.reply(notElf, found, bytesRead, hits, updates);
+    return this.reply(notElf, found, bytesRead, hits, updates, forward);
   }
 
   /**
    * reply packs a batch's outcome. The export indexes now belong to the reply (they are
    * transferred to the main thread); setTree gives the held facts their shared copy back.
    */
-  private reply(notElf: number[], found: FoundResult[], bytesRead: number, hits: number, updates: Array<{ id: number; u: CacheUpdate }>): ReadReply {
+  private reply(notElf: number[], found: FoundResult[], bytesRead: number, hits: number, updates: Array<{ id: number; u: CacheUpdate }>, forward: number[] = []): ReadReply {
     for (const r of found) {
       const held = r.kind === 'elf' ? this.held.get(r.id) : undefined;
       if (held !== undefined) held.elf.exportIndex = null;
     }
-    return { notElf: Int32Array.from(notElf), found, bytesRead, hits, cache: updates.length === 0 ? null : packUpdates(updates) };
+    return { notElf: Int32Array.from(notElf), forward: Int32Array.from(forward), found, bytesRead, hits, cache: updates.length === 0 ? null : packUpdates(updates) };
   }
 
   /** decoded keeps the directories decoded from the cache lately (a directory's files come in consecutive batches). */
@@ -295,13 +316,19 @@ export class Engine {
       key = fileKeyOf(st);
     }
     if (key !== null && entry !== null && sameKey(entry.key, key)) {
+      if (entry.kind === 'elf' && this.forwards(item)) return { id, kind: 'forward', bytesRead: 0, hit: false, cache: null };
       const hit = this.fromCache(item, key, entry);
       if (hit !== null) return hit;
     }
     const cacheKey = this.cacheable(key);
-    const result = this.fromDisk(item, cacheKey);
-    if (cacheKey !== null) result.cache = this.cacheUpdate(result, cacheKey, item);
+    const result = this.fromDisk(item, cacheKey, this.forwards(item));
+    if (cacheKey !== null && result.kind !== 'forward') result.cache = this.cacheUpdate(result, cacheKey, item);
     return result;
+  }
+
+  /** forwards says whether this engine leaves an ELF file to a worker (--library-path files are read where they are asked for). */
+  private forwards(item: ReadItem): boolean {
+    return this.forwardElf && item.libraryOnly !== true;
   }
 
   /** cacheable is the key a fresh reading is cached under: null when the scan writes no cache, or the file is racy. */
@@ -362,8 +389,11 @@ export class Engine {
     return this.reply(notElf, found, bytesRead, 0, updates);
   }
 
-  /** fromDisk sniffs 4 bytes and reads an ELF file with positioned reads; `cacheKey`: what the cache will keep it under. */
-  private fromDisk(item: ReadItem, cacheKey: FileKey | null): ReadResult {
+  /**
+   * fromDisk sniffs 4 bytes and reads an ELF file with positioned reads; `cacheKey`: what
+   * the cache will keep it under; `forward`: an ELF file is left to a worker, not read.
+   */
+  private fromDisk(item: ReadItem, cacheKey: FileKey | null, forward = false): ReadResult {
     const { id } = item;
     const path = item.source ?? item.path;
     let fd: number;
@@ -380,6 +410,7 @@ export class Engine {
         return { id, kind: 'unreadable', error: errorInfo(e, path), bytesRead: 0, hit: false, cache: null };
       }
       if (n < 4 || !isElfMagic(MAGIC)) return { id, kind: 'not-elf', bytesRead: n, hit: false, cache: null };
+      if (forward) return { id, kind: 'forward', bytesRead: n, hit: false, cache: null };
       let size: number;
       try {
         const st = fstatSync(fd);
@@ -552,7 +583,7 @@ function packUpdates(updates: ReadonlyArray<{ id: number; u: CacheUpdate }>): Ca
 
 /** transferables lists the buffers a read reply can hand over without copying. */
 export function transferables(reply: ReadReply): ArrayBuffer[] {
-  const out: ArrayBuffer[] = [reply.notElf.buffer as ArrayBuffer];
+  const out: ArrayBuffer[] = [reply.notElf.buffer as ArrayBuffer, reply.forward.buffer as ArrayBuffer];
   for (const r of reply.found) if (r.kind === 'elf' && r.index.byteLength > 0) out.push(r.index.buffer as ArrayBuffer);
   if (reply.cache !== null) out.push(...cacheTransferables(reply.cache));
   return [...new Set(out)];

@@ -80,6 +80,8 @@ export interface ScanStats {
   reused: boolean;
   /** files whose exports phase 1 deferred and another file turned out to load: read after the walk. */
   exportsCompleted: number;
+  /** files starting with the ELF magic that the calling thread handed to a worker thread to read and analyse (EngineOptions.forwardElf). */
+  forwarded: number;
   directories: number;
   threads: number;
   maxRssBytes: number;
@@ -270,7 +272,8 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   // The calling thread is thread 0; worker threads start in the background while the
   // walk and thread 0 go on (loading the database in each takes a tenth of a second).
   const workers = jobs === 1 || (walkDone && state.count < small) ? 0 : jobs - 1;
-  const engine = new Engine(init);
+  // With workers, the calling thread only sniffs: the ELF files it meets go to a worker.
+  const engine = new Engine(init, { forwardElf: workers > 0 });
   let pool: WorkerPool | null = null;
   let threadsReady = workers === 0 ? Math.round(performance.now() - t0) : 0;
   const starting =
@@ -296,6 +299,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
     cacheWritten: false,
     reused: false,
     exportsCompleted: 0,
+    forwarded: 0,
     directories: 0,
     threads: exec.threads,
     maxRssBytes: 0,
@@ -315,18 +319,20 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
         walkDone = !walker.drain(READ_BATCH * 4, state);
         continue;
       }
-      if (walkDone && waiting === 0) break;
+      if (walkDone && waiting === 0 && state.forwardWaiting === 0) break;
       // Full batches while the walk goes on; at the end, smaller ones so the threads finish together.
-      const size = walkDone ? Math.max(MIN_BATCH, Math.min(READ_BATCH, Math.ceil(waiting / (exec.threads * 4)))) : READ_BATCH;
-      // Workers first; the calling thread takes a batch when every worker is busy.
-      for (let w = exec.freeWorker(); w > 0 && state.waiting > 0; w = exec.freeWorker()) {
+      const size = walkDone ? Math.max(MIN_BATCH, Math.min(READ_BATCH, Math.ceil((waiting + state.forwardWaiting) / (exec.threads * 4)))) : READ_BATCH;
+      // Workers first (the ELF files the calling thread forwarded before the rest); the
+      // calling thread takes a batch when every worker is busy.
+      for (let w = exec.freeWorker(); w > 0 && state.waiting + state.forwardWaiting > 0; w = exec.freeWorker()) {
         const t = w;
-        track(exec.read(t, state.batch(state.take(size))).then((reply) => state.record(t, reply, stats)));
+        track(exec.read(t, state.batch(state.takeForWorker(size))).then((reply) => state.record(t, reply, stats)));
       }
       if (state.waiting > 0) {
         state.record(0, await exec.read(0, state.batch(state.take(Math.max(1, Math.ceil(size / HERE_SHARE))))), stats);
         if (inflight.size > 0 || starting !== null) await turn();
       } else if (inflight.size > 0) await Promise.race(inflight);
+      else if (state.forwardWaiting > 0) await starting; // only forwarded files are left, for a pool still starting
       if (opts.onProgress && state.count - lastProgress >= 1024) {
         lastProgress = state.count;
         opts.onProgress(state.count);
@@ -410,6 +416,8 @@ class ScanState implements WalkSink {
   /** the ids of the files waiting to be read, and where the next batch starts. */
   private queue: number[] = [];
   private head = 0;
+  /** ELF files the calling thread found and left for a worker (EngineOptions.forwardElf). */
+  private forwarded: number[] = [];
   /** where to read a file when not at its path (staged copies). */
   private readonly sources = new Map<number, string>();
 
@@ -461,6 +469,19 @@ class ScanState implements WalkSink {
   /** waiting is the number of files walked but not yet sent to a thread. */
   get waiting(): number {
     return this.queue.length - this.head;
+  }
+
+  /** forwardWaiting is the number of ELF files the calling thread forwarded that no worker has taken yet. */
+  get forwardWaiting(): number {
+    return this.forwarded.length;
+  }
+
+  /** takeForWorker removes up to `n` files for a worker: forwarded ELF files first, then waiting ones. */
+  takeForWorker(n: number): number[] {
+    if (this.forwarded.length === 0) return this.take(n);
+    const ids = this.forwarded.length <= n ? this.forwarded : this.forwarded.slice(0, n);
+    this.forwarded = this.forwarded.length <= n ? [] : this.forwarded.slice(n);
+    return ids.length < n ? ids.concat(this.take(n - ids.length)) : ids;
   }
 
   /** take removes the next `n` waiting files from the queue. */
@@ -516,6 +537,8 @@ class ScanState implements WalkSink {
       if (loaded) this.uncount(id, stats);
       this.outcomes[id] = NOT_ELF;
     }
+    for (const id of reply.forward) this.forwarded.push(id);
+    stats.forwarded += reply.forward.length;
     for (const r of reply.found) {
       if (r.kind === 'elf') {
         if (!loaded) {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
+import { Engine, toBatch } from '../../src/scan/engine.js';
 import { scanPaths, scanStream, type ScanOptions } from '../../src/scan/pipeline.js';
 import { nextEntries, Walker } from '../../src/scan/walk.js';
 import { formatJson, jsonHead, jsonTail } from '../../src/report/json.js';
@@ -145,7 +146,40 @@ describe('the calling thread and the pool agree', () => {
     const two = await scanPaths([samples], opts({ jobs: 2, smallScan: 0 }));
     expect(two.stats.threads).toBe(2);
     expect(JSON.stringify(two.reports)).toBe(JSON.stringify(one.reports));
+    // The calling thread only sniffs when there is a pool: what it finds, a worker reads.
+    expect(one.stats.forwarded).toBe(0);
+    expect(two.stats.forwarded).toBeGreaterThan(0);
+    expect(two.stats.forwarded).toBeLessThanOrEqual(two.reports.filter((r) => r.kind === 'elf' || r.kind === 'malformed').length);
   }, 60_000);
+});
+
+describe('Engine with forwardElf (the calling thread of a pool)', () => {
+  const init = { target: target.id, includeExports: false, cwd: dir, cache: null, cacheWrite: false, scanStartMs: Date.now(), suppress: null };
+  const items = [
+    { id: 0, path: join(dir, 'fortify'), name: 'fortify' },
+    { id: 1, path: join(dir, 'notes.txt'), name: 'notes.txt' },
+    { id: 2, path: join(dir, 'truncated'), name: 'truncated' },
+  ];
+
+  it.each([
+    ['forwards what starts with the ELF magic, unread, and keeps nothing', true, { forward: [0, 2], notElf: [1], found: [] as string[], bytesRead: 12 }],
+    ['reads it where it is without forwarding', false, { forward: [], notElf: [1], found: ['elf', 'malformed'], bytesRead: null }],
+  ])('%s', (_name, forwardElf, want) => {
+    const engine = new Engine(init, { forwardElf });
+    const reply = engine.read(toBatch(items));
+    expect([...reply.forward]).toEqual(want.forward);
+    expect([...reply.notElf]).toEqual(want.notElf);
+    expect(reply.found.map((r) => r.kind)).toEqual(want.found);
+    if (want.bytesRead !== null) expect(reply.bytesRead).toBe(want.bytesRead); // three 4-byte sniffs
+    else expect(reply.bytesRead).toBeGreaterThan(12);
+  });
+
+  it('reads --library-path files itself (they are read for lookup only, never analysed)', () => {
+    const engine = new Engine(init, { forwardElf: true });
+    const reply = engine.read(toBatch([{ ...items[0]!, libraryOnly: true }]));
+    expect([...reply.forward]).toEqual([]);
+    expect(reply.found.map((r) => r.kind)).toEqual(['elf']);
+  });
 });
 
 describe('Walker', () => {
