@@ -6,6 +6,12 @@
  *   whole tree known ──▶ library table (metadata + every export index, shared memory)
  *   engines: phase 2, analyse the files each one read  ──▶  entries in path order
  *
+ * With a pool, the calling thread walks, sniffs and writes, but reads no ELF file: the
+ * ELF files it meets are forwarded to a worker (EngineOptions.forwardElf). V8 compiles
+ * the reader and the analysis once per heap, on background threads that compete for the
+ * same cores (2.6 s of compilation in a scan of /usr), and runs them slowly until then:
+ * running them in one heap less made a 2-core scan of /usr 15 % faster.
+ *
  * Discovery streams into reading: the first batch is read while the walk goes on.
  * Analysis waits for the whole tree, because a library anywhere in it may satisfy any
  * file's DT_NEEDED (RUNPATH, $ORIGIN). Entries are handed out in path order as soon as
