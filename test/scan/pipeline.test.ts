@@ -153,6 +153,20 @@ describe('the calling thread and the pool agree', () => {
   }, 60_000);
 });
 
+describe('the analysis window', () => {
+  it.each([
+    ['one worker', 2],
+    ['two workers', 3],
+  ])('of one ELF file per thread still hands out every entry in order (%s)', async (_name, jobs) => {
+    const samples = join(root, 'samples/bin');
+    const one = await scanPaths([samples], opts({ jobs: 1 }));
+    const narrow = await scanPaths([samples], opts({ jobs, smallScan: 0, analysisWindow: 1 }));
+    expect(narrow.stats.threads).toBe(jobs);
+    expect(narrow.stats.elfFiles).toBeGreaterThan(10);
+    expect(JSON.stringify(narrow.reports)).toBe(JSON.stringify(one.reports));
+  }, 60_000);
+});
+
 describe('Engine with forwardElf (the calling thread of a pool)', () => {
   const init = { target: target.id, includeExports: false, cwd: dir, cache: null, cacheWrite: false, scanStartMs: Date.now(), suppress: null };
   const items = [
