@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { shouldShowProgress, isCi } from '../../src/cli.js';
+import { main, shouldShowProgress, isCi } from '../../src/cli.js';
 import { assertBuilt, REPO, runCli, runShell } from './run.js';
 import { checkSarifStructure } from '../report/sarif-structure.js';
 
@@ -45,6 +45,7 @@ describe('shouldShowProgress', () => {
 describe('exit codes', () => {
   it.each([
     [['--version'], 0],
+    [['-V'], 0],
     [['--help'], 0],
     [['scan', '--help'], 0],
     [[], 2],
@@ -68,6 +69,19 @@ describe('exit codes', () => {
   it('--version prints the package version', async () => {
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
     expect((await runCli(['--version'])).stdout).toBe(`${pkg.version}\n`);
+  });
+
+  it.each([['--version'], ['-V']])("the bin script's shortcut for %s prints what the CLI itself prints", async (flag) => {
+    let out = '';
+    const write = (t: string | Uint8Array, done?: () => void): boolean => {
+      out += String(t);
+      done?.();
+      return true;
+    };
+    const io = { stdout: { write }, stderr: { write: (_t: unknown, done?: () => void) => (done?.(), true) }, env: {}, cwd: REPO };
+    expect(await main(['node', 'muslcheck', flag], io)).toBe(0);
+    expect((await runCli([flag])).stdout).toBe(out);
+    expect(out).toMatch(/^\d+\.\d+\.\d+.*\n$/);
   });
 
   it('--fail-on error fails no more often than --fail-on loader', async () => {
