@@ -432,8 +432,9 @@ class ScanState implements WalkSink {
   /** the ids of the files waiting to be read, and where the next batch starts. */
   private queue: number[] = [];
   private head = 0;
-  /** ELF files the calling thread found and left for a worker (EngineOptions.forwardElf). */
+  /** ELF files the calling thread found and left for a worker (EngineOptions.forwardElf), and where the next batch starts. */
   private forwarded: number[] = [];
+  private forwardHead = 0;
   /** where to read a file when not at its path (staged copies). */
   private readonly sources = new Map<number, string>();
 
@@ -489,14 +490,17 @@ class ScanState implements WalkSink {
 
   /** forwardWaiting is the number of ELF files the calling thread forwarded that no worker has taken yet. */
   get forwardWaiting(): number {
-    return this.forwarded.length;
+    return this.forwarded.length - this.forwardHead;
   }
 
   /** takeForWorker removes up to `n` files for a worker: forwarded ELF files first, then waiting ones. */
   takeForWorker(n: number): number[] {
-    if (this.forwarded.length === 0) return this.take(n);
-    const ids = this.forwarded.length <= n ? this.forwarded : this.forwarded.slice(0, n);
-    this.forwarded = this.forwarded.length <= n ? [] : this.forwarded.slice(n);
+    const ids = this.forwarded.slice(this.forwardHead, this.forwardHead + n);
+    this.forwardHead += ids.length;
+    if (this.forwardHead === this.forwarded.length) {
+      this.forwarded = [];
+      this.forwardHead = 0;
+    }
     return ids.length < n ? ids.concat(this.take(n - ids.length)) : ids;
   }
 
@@ -745,8 +749,8 @@ class ScanState implements WalkSink {
   /**
    * emit runs phase 2 and hands out every entry in path order. ELF files are analysed by
    * the thread that read them, at most `window` (ELF_WINDOW) of each thread's files ahead
-   * of the last entry handed out. A worker gets its next batch as soon as it answers one, so it does
-   * not wait while the calling thread writes a long run of entries.
+   * of the last entry handed out. A worker gets its next batch as soon as it answers one,
+   * so it does not wait while the calling thread writes a long run of entries.
    */
   async emit(exec: Executor, mode: AnalyzeMode, suppressor: Suppressor | null, withExports: boolean, window: number, stats: ScanStats, out: (e: ScanEntry) => void | Promise<void>): Promise<void> {
     const n = this.outcomes.length;
