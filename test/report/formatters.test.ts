@@ -4,7 +4,7 @@ import { Ajv } from 'ajv';
 import type { FileReport } from '../../src/analyze/types.js';
 import { summarize, sortReports, describeFinding, formatArgs, needsAttention } from '../../src/report/common.js';
 import { exportLine, fileEntryJson, importLine, notElfEntryJson, formatJson, scanDocument } from '../../src/report/json.js';
-import { notElfReport } from '../../src/analyze/index.js';
+import { emptyReport, notElfReport } from '../../src/analyze/index.js';
 import { formatText, abbreviateList, fileReason } from '../../src/report/text.js';
 import { formatSarif, sarifLog, artifactUri, helpUri, ruleName } from '../../src/report/sarif.js';
 import { formatMarkdown, codeSpan, escapeCell } from '../../src/report/markdown.js';
@@ -142,6 +142,15 @@ describe('json', () => {
     for (const f of doc.files) {
       if (f.kind === 'not-elf') expect(lines.filter((l) => l.includes(JSON.stringify(f.path)))).toEqual([`    ${JSON.stringify(f)}${f === doc.files.at(-1) ? '' : ','}`]);
     }
+  });
+
+  it('not-ELF reports share one frozen empty list, and render like fresh empty ones', () => {
+    const [a, b] = [notElfReport('a'), notElfReport('b')];
+    expect(a.findings).toBe(b.plan);
+    expect(Object.isFrozen(a.unresolved)).toBe(true);
+    expect(() => (a.findings as unknown[]).push(1)).toThrow(TypeError);
+    expect(fileEntryJson(a, false)).toBe(fileEntryJson(emptyReport('a', 'not-elf'), false));
+    expect(formatText([a, b], base)).toBe(formatText([emptyReport('a', 'not-elf'), emptyReport('b', 'not-elf')], base));
   });
 
   it.each(['bin/tool', 'a "quoted" \\ path', '/abs/ünïcode/x', '@@muslcheck-path@@'])('the not-ELF template renders %s like the generic path', (path) => {
