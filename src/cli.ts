@@ -327,12 +327,17 @@ function bufferedSink(dest: Destination, tee: ((text: string) => void) | null): 
   };
 }
 
+/** tempBeside names the temporary file a report is written to before it is renamed to `target`. */
+function tempBeside(target: string): string {
+  return joinPath(dirnamePath(target), `.${basenamePath(target)}.${process.pid}.tmp`);
+}
+
 /** openSink opens where a report goes; `tee` also receives every chunk (the report memo). */
 async function openSink(output: string | undefined, io: CliIo, tee: ((text: string) => void) | null = null): Promise<OutputSink> {
   if (output === undefined) return bufferedSink({ put: (text) => writeAll(io.stdout, text), end: async () => undefined }, tee);
   const { open, rename, rm } = await import('node:fs/promises');
   const target = resolvePath(io.cwd, output);
-  const tmp = joinPath(dirnamePath(target), `.${basenamePath(target)}.${process.pid}.tmp`);
+  const tmp = tempBeside(target);
   let fh: import('node:fs/promises').FileHandle;
   try {
     fh = await open(tmp, 'w');
@@ -403,10 +408,10 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
   const reports: FileReport[] = [];
   // The report memo: a re-scan of an unchanged tree with the same options writes the last report again.
   const cacheMod = await import('./scan/cache.js');
-  let memoHit: { path: string; meta: import('./scan/cache.js').MemoMeta } | null = null;
-  let memo: import('./scan/cache.js').MemoWriter | null = null;
+  // Set by the reuse callback during the scan (an object, so its fields are not narrowed to null).
+  const memo: { hit: { path: string; meta: import('./scan/cache.js').MemoMeta } | null; writer: import('./scan/cache.js').MemoWriter | null } = { hit: null, writer: null };
   const memoAllowed = flags.cache && staged === null && flags.updateBaseline !== true && (eff.libraryPath ?? []).length === 0;
-  const sink = streamJson ? await openSink(flags.output, io, (text) => memo?.write(text)) : null;
+  const sink = streamJson ? await openSink(flags.output, io, (text) => memo.writer?.write(text)) : null;
   let worst = -1;
   const bar = planMod.rank(failOn);
   let stats;
@@ -432,9 +437,9 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
               // Asked only when the cache was used for the whole tree (never for a hook's file list).
               reuse: (fingerprint: string, cacheFile: string) => {
                 const key = cacheMod.memoKey(fingerprint, renderContext(mode, flags, target.id, failOn, suppress, io.cwd, paths));
-                memoHit = cacheMod.readMemo(cacheFile, key);
-                if (memoHit === null) memo = new cacheMod.MemoWriter(cacheFile, key);
-                return memoHit !== null;
+                memo.hit = cacheMod.readMemo(cacheFile, key);
+                if (memo.hit === null) memo.writer = new cacheMod.MemoWriter(cacheFile, key);
+                return memo.hit !== null;
               },
             }
           : {}),
@@ -463,7 +468,7 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
     staged?.cleanup();
     if (stats?.reused) await sink?.close(false);
     else await sink?.close(ok);
-    if (!ok) (memo as import('./scan/cache.js').MemoWriter | null)?.abandon();
+    if (!ok) memo.writer?.abandon();
   }
 
   if (flags.stats !== undefined) {
@@ -473,10 +478,9 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
     await writeFile(resolve(io.cwd, flags.stats), stringifyJson(stats));
   }
 
-  if (stats.reused && memoHit !== null) {
-    const hit = memoHit as { path: string; meta: import('./scan/cache.js').MemoMeta };
-    await emitFile(hit.path, flags.output, io);
-    return hit.meta.exitCode;
+  if (stats.reused && memo.hit !== null) {
+    await emitFile(memo.hit.path, flags.output, io);
+    return memo.hit.meta.exitCode;
   }
 
   if (flags.updateBaseline === true) {
@@ -497,11 +501,11 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
       const plan = flags.format === 'text' ? planMod.treePlan(reports, target, db) : undefined;
       text = await formatScan(reports, flags, { tool, target, catalogue: CATALOGUE }, { plan, failOn });
     }
-    (memo as import('./scan/cache.js').MemoWriter | null)?.write(text);
+    memo.writer?.write(text);
     await emit(text, flags.output, io);
   }
   const code = worst >= bar ? 1 : 0;
-  (memo as import('./scan/cache.js').MemoWriter | null)?.commit(code);
+  memo.writer?.commit(code);
   return code;
 }
 
@@ -545,7 +549,7 @@ async function emitFile(path: string, output: string | undefined, io: CliIo): Pr
   const fs = await import('node:fs/promises');
   if (output !== undefined) {
     const target = resolvePath(io.cwd, output);
-    const tmp = joinPath(dirnamePath(target), `.${basenamePath(target)}.${process.pid}.tmp`);
+    const tmp = tempBeside(target);
     await fs.copyFile(path, tmp);
     await fs.rename(tmp, target);
     return;

@@ -183,9 +183,8 @@ function makeExecutor(engine: Engine, pool: () => WorkerPool | null, workers: nu
     freeWorker() {
       const p = pool();
       if (p === null) return -1;
-      let best = -1;
-      for (let i = 0; i < p.size; i++) if (p.outstanding(i) < MAX_OUTSTANDING && (best < 0 || p.outstanding(i) < p.outstanding(best))) best = i;
-      return best < 0 ? -1 : best + 1;
+      const best = p.leastBusy();
+      return p.outstanding(best) < MAX_OUTSTANDING ? best + 1 : -1;
     },
     read: (t, batch) => (t === 0 ? Promise.resolve(engine.read(batch)) : pool()!.read(t - 1, batch)),
     load: (t) => (t === 0 ? Promise.resolve(engine.load()) : pool()!.load(t - 1)),
@@ -360,10 +359,9 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
     if (starting !== null) await starting;
     stats.phases.threadsReady = threadsReady;
     stats.phases.read = Math.round(performance.now() - t0);
-    const exec2 = exec;
 
     // Libraries on --library-path the tree needs (transitively), read for lookup only.
-    await state.readLibraryPath(exec2, opts.libraryPath ?? [], stats);
+    await state.readLibraryPath(exec, opts.libraryPath ?? [], stats);
 
     // Phase 2: analyse, in path order, within a window.
     const fingerprint = opts.reuse && (opts.libraryPath ?? []).length === 0 ? state.fingerprint(readMode) : null;
@@ -372,12 +370,12 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
       stats.files = state.count;
     } else {
       // The ELF facts the cache held are decoded now that the analysis runs.
-      const loads = await Promise.all(Array.from({ length: exec2.threads }, (_, t) => exec2.load(t)));
+      const loads = await Promise.all(Array.from({ length: exec.threads }, (_, t) => exec.load(t)));
       loads.forEach((reply, t) => state.record(t, reply, stats, true));
       // Exports deferred in phase 1 are read now, for the files something loads.
-      await state.completeExports(exec2, opts.libraryPath ?? [], stats);
-      await exec2.tree(state.treeTable(opts.libraryPath ?? []));
-      await state.emit(exec2, mode, suppressor, opts.includeExports === true, opts.analysisWindow ?? ELF_WINDOW, stats, (entry) => {
+      await state.completeExports(exec, opts.libraryPath ?? [], stats);
+      await exec.tree(state.treeTable(opts.libraryPath ?? []));
+      await state.emit(exec, mode, suppressor, opts.includeExports === true, opts.analysisWindow ?? ELF_WINDOW, stats, (entry) => {
         stats.files++;
         return onEntry(entry);
       });
@@ -764,12 +762,15 @@ class ScanState implements WalkSink {
     const done = new Map<number, Analyzed>();
     const inflight = new Set<Promise<void>>();
     let cursor = 0;
-    /** batchFor takes the next ids of thread t's queue that lie within its window (fewer for the calling thread). */
+    /**
+     * batchFor takes the next ids of thread t's queue that lie within its window. (With
+     * workers the calling thread holds no file, since it forwards them all: its queue is
+     * empty then, and it analyses only when it is the one thread.)
+     */
     const batchFor = (t: number): number[] => {
       const q = queues[t]!;
       const ids: number[] = [];
-      const max = t === 0 && exec.threads > 1 ? Math.max(1, ANALYZE_BATCH / HERE_SHARE) : ANALYZE_BATCH;
-      while (ids.length < max && heads[t]! < q.length && heads[t]! - written[t]! < window) ids.push(q[heads[t]!++]!);
+      while (ids.length < ANALYZE_BATCH && heads[t]! < q.length && heads[t]! - written[t]! < window) ids.push(q[heads[t]!++]!);
       return ids;
     };
     /** dispatchWorkers keeps every worker busy with files inside its window. */
@@ -801,8 +802,8 @@ class ScanState implements WalkSink {
       if (o.kind === 'elf') {
         while (!done.has(cursor)) {
           dispatchWorkers();
-          // The calling thread works on its own files while it waits; when the file at the
-          // cursor is its own, that is the next batch it takes.
+          // When it is the one thread, the calling thread analyses its files here; when the
+          // file at the cursor is its own, that is the next batch it takes.
           if (await runHere()) {
             if (inflight.size > 0) await turn();
             continue;

@@ -82,7 +82,6 @@ class Thread {
   }
 }
 
-/** WorkerPool runs `size` scan threads. */
 /**
  * WORKER_YOUNG_MB caps a worker's young generation (V8's default is 3 x 16 MiB semi-spaces
  * on 64-bit). A worker's short-lived garbage is one batch's worth; the default let each
@@ -92,6 +91,7 @@ class Thread {
  */
 const WORKER_YOUNG_MB = 12;
 
+/** WorkerPool runs `size` scan threads. */
 export class WorkerPool {
   private constructor(private readonly threads: Thread[]) {}
 

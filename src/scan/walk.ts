@@ -52,7 +52,7 @@ interface Cursor {
   /** path relative to the root, with '/' separators (for globs); '' for the root. */
   rel: string;
   names: string[];
-  /** 1 for a directory (or a followed link to one). */
+  /** per entry: FILE, DIRECTORY (or a followed link to one) or SPECIAL. */
   dirs: Uint8Array;
   at: number;
 }

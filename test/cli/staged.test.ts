@@ -32,6 +32,12 @@ function hook(...args: string[]): { code: number | null; stdout: string; stderr:
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** stage copies a sample into the repository as `name` and stages it. */
+function stage(sample: string, name: string): void {
+  copyFileSync(sample, join(repo, name));
+  git('add', name);
+}
+
 beforeEach(() => {
   repo = mkdtempSync(join(base, 'repo-'));
   git('init', '-q');
@@ -43,8 +49,7 @@ beforeEach(() => {
 
 describe('scan --staged as a pre-commit hook', () => {
   it('fails (exit 1) when a staged glibc binary needs a rebuild, and says which and why', () => {
-    copyFileSync(SAMPLE_REBUILD, join(repo, 'app'));
-    git('add', 'app');
+    stage(SAMPLE_REBUILD, 'app');
     const r = hook('scan', '--staged', '--quiet');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('rebuild   app: missing even with gcompat: fcntl64');
@@ -52,16 +57,14 @@ describe('scan --staged as a pre-commit hook', () => {
   });
 
   it('passes (exit 0) when only a musl-native binary is staged', () => {
-    copyFileSync(SAMPLE_MUSL, join(repo, 'hello'));
-    git('add', 'hello');
+    stage(SAMPLE_MUSL, 'hello');
     const r = hook('scan', '--staged', '--quiet');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('PASS: no file at or above --fail-on rebuild.');
   });
 
   it('passes once the failing binary is allowlisted in .muslcheckrc.json', () => {
-    copyFileSync(SAMPLE_REBUILD, join(repo, 'app'));
-    git('add', 'app');
+    stage(SAMPLE_REBUILD, 'app');
     writeFileSync(join(repo, '.muslcheckrc.json'), JSON.stringify({ allow: [{ path: 'app', codes: ['missing-symbol-rebuild'], reason: 'app is only shipped in the Debian image' }] }));
     const r = hook('scan', '--staged', '--quiet');
     expect(r.code).toBe(0);
@@ -71,8 +74,7 @@ describe('scan --staged as a pre-commit hook', () => {
   });
 
   it('checks the staged content, not the working tree', () => {
-    copyFileSync(SAMPLE_REBUILD, join(repo, 'app'));
-    git('add', 'app');
+    stage(SAMPLE_REBUILD, 'app');
     copyFileSync(SAMPLE_MUSL, join(repo, 'app')); // fixed in the working tree, not staged
     expect(hook('scan', '--staged', '--quiet').code).toBe(1);
     expect(hook('scan', 'app', '--quiet').code).toBe(0);
@@ -103,8 +105,7 @@ describe('scan --staged as a pre-commit hook', () => {
 
 describe('baseline', () => {
   it('accepts what the baseline records and fails on anything new', () => {
-    copyFileSync(SAMPLE_REBUILD, join(repo, 'app'));
-    git('add', 'app');
+    stage(SAMPLE_REBUILD, 'app');
     const write = hook('scan', '.', '--baseline', 'muslcheck-baseline.json', '--update-baseline', '--quiet');
     expect(write.code).toBe(0);
     expect(write.stderr).toMatch(/wrote \d+ findings? to the baseline muslcheck-baseline\.json/);
