@@ -229,7 +229,7 @@ export class CacheFile {
     o += 4;
     const indexLength = head.readDoubleLE(o);
     if (!Number.isSafeInteger(indexLength) || indexLength < 0 || indexLength > MAX_INDEX || headLen + indexLength + 20 > size) return null;
-    const index = readExactly(fd, headLen, indexLength + 20);
+    const index = readExactly(fd, headLen, indexLength + 20, true);
     if (index === null) return null;
     const digest = createHash('sha1').update(index.subarray(0, indexLength)).digest();
     if (!digest.equals(index.subarray(indexLength))) return null;
@@ -246,9 +246,8 @@ export class CacheFile {
       const len = index.readUInt32LE(p);
       p += 4;
       if (p + len > indexLength) return null;
-      // A copy, not a view: a view posted to a worker would carry the whole index with it
-      // (structured clone copies a typed array's entire buffer).
-      const blob = Buffer.from(Uint8Array.prototype.slice.call(index, p, p + len).buffer);
+      // A view of the shared index: posted to a worker, it shares the memory, no copy.
+      const blob = index.subarray(p, p + len);
       p += len;
       dirs.set(dir, blob);
       entries += countEntries(blob);
@@ -279,9 +278,12 @@ function countEntries(blob: Buffer): number {
   return n;
 }
 
-/** readExactly reads `length` bytes at `offset`, or null on a short read. */
-function readExactly(fd: number, offset: number, length: number): Buffer | null {
-  const b = Buffer.allocUnsafe(length);
+/**
+ * readExactly reads `length` bytes at `offset`, or null on a short read; `shared`: into a
+ * SharedArrayBuffer (the index, whose directory blobs are posted to workers).
+ */
+function readExactly(fd: number, offset: number, length: number, shared = false): Buffer | null {
+  const b = shared ? Buffer.from(new SharedArrayBuffer(length)) : Buffer.allocUnsafe(length);
   let done = 0;
   while (done < length) {
     const n = readSync(fd, b, done, length - done, offset + done);

@@ -515,7 +515,8 @@ class ScanState implements WalkSink {
 
   /**
    * batch packs files for a thread: their paths and, with a cache, each cached directory's
-   * blob once (the thread decodes it once and keeps it while the walk is in there).
+   * blob once (the thread decodes it once and keeps it while the walk is in there). Blobs
+   * are views of the cache's shared index, so posting one copies nothing.
    */
   batch(ids: readonly number[]): ReadBatch {
     const b: ReadBatch = {

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
 import { scanPaths, type ScanOptions } from '../../src/scan/pipeline.js';
-import { CacheFile, cacheFileName, decodeDirectory, encodeDirectory, pruneCacheDir, sameKey, type FileKey } from '../../src/scan/cache.js';
+import { CacheFile, cacheFileName, decodeDirectory, encodeDirectory, pruneCacheDir, sameKey, writeCacheFile, type FileKey } from '../../src/scan/cache.js';
+import { MessageChannel } from 'node:worker_threads';
 
 const root = join(import.meta.dirname, '..', '..');
 const db = loadDatabase();
@@ -174,6 +175,29 @@ describe('cache format', () => {
   });
 
   it('opening a missing file gives no cache', () => expect(CacheFile.open(join(work, 'nope.bin'), 'x')).toBeNull());
+
+  it('directory blobs are views of one shared index, so posting one to a worker copies nothing', async () => {
+    const file = join(work, 'shared.bin');
+    const entries = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `f${i}`, key: { ...key, ino: i }, kind: 'not-elf' as const, payload: null, reuse: null }));
+    writeCacheFile(file, 'id', new Map([['/t/a', entries(3)], ['/t/b', entries(40)]]), null);
+    const c = CacheFile.open(file, 'id')!;
+    const a = c.dirs.get('/t/a')!;
+    const b = c.dirs.get('/t/b')!;
+    expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(b.buffer).toBe(a.buffer);
+    expect([...decodeDirectory(b)!.keys()]).toHaveLength(40);
+    // What a worker receives is the same memory: a change made through it shows here.
+    const { port1, port2 } = new MessageChannel();
+    const got = new Promise<Uint8Array>((done) => port2.once('message', done));
+    port1.postMessage(b);
+    const received = await got;
+    port1.close();
+    expect(received.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const before = b[0]!;
+    received[0] = before ^ 0xff;
+    expect(b[0]).toBe(before ^ 0xff);
+    c.close();
+  });
 
   it('pruning keeps the most recently used files and drops stale temporaries', () => {
     const d = join(work, 'prune');
