@@ -297,14 +297,16 @@ export const TRIM_GROWTH = 16 * 2 ** 20;
 
 /**
  * heapTrimmer returns a check, run for each piece of report written, that has V8 collect
- * all garbage once the heap has grown by TRIM_GROWTH since the last collection.
+ * all garbage once the heap has grown by TRIM_GROWTH above its lowest point since the last
+ * collection.
  *
  * Why: while the report is written (phase 2), the calling thread mostly waits for the
  * workers, and the entries it holds for the window outlive young-generation collections.
  * V8 promotes them into old space and starts no full collection of its own before the
  * end: on /usr the calling thread's old space grew from 20 to 58 MB, mostly garbage, at
- * the scan's peak RSS. Five or six collections of about 20 ms each, while the thread
- * would wait anyway, keep it near 30 MB (peak RSS 224-229 → 196-202 MB; docs/performance.md).
+ * the scan's peak RSS. Four to six collections of about 20 ms each, while the thread
+ * would mostly wait anyway, keep it near 30 MB (peak RSS 224-229 → 195-202 MB at the same
+ * speed; docs/performance.md).
  *
  * A collection that frees less than half of TRIM_GROWTH doubles the step, so a report
  * that keeps what it writes (the text format keeps every report) does not pay for a
