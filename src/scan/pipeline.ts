@@ -422,6 +422,9 @@ class ScanState implements WalkSink {
   private readonly libFile: number[] = [];
   /** the cache's updates, as the threads packed them. */
   private readonly cacheReplies: CacheReply[] = [];
+  /** the updates of completeExports, and the files they are for (their phase-1 updates are dropped). */
+  private readonly replacements = new Set<CacheReply>();
+  private readonly replaced = new Set<number>();
   private updates = 0;
   private hits = 0;
   /** each file's cache key (dev, ino, size, mtimeMs, ctimeMs), when the thread that read it reported one. */
@@ -576,9 +579,16 @@ class ScanState implements WalkSink {
     }
   }
 
-  /** recordCache keeps a thread's cache updates and each file's key (a later update of a file replaces its earlier one). */
-  private recordCache(c: CacheReply): void {
+  /**
+   * recordCache keeps a thread's cache updates and each file's key. `replacing`: the
+   * updates of completeExports, which replace the files' phase-1 readings.
+   */
+  private recordCache(c: CacheReply, replacing = false): void {
     this.cacheReplies.push(c);
+    if (replacing) {
+      this.replacements.add(c);
+      for (const id of c.ids) this.replaced.add(id);
+    }
     this.updates += c.ids.length;
     this.growKeys(this.outcomes.length);
     for (let k = 0; k < c.ids.length; k++) {
@@ -724,7 +734,7 @@ class ScanState implements WalkSink {
         this.indexes[o.lib] = reply.indexes[k]!;
         this.libs[o.lib]!.deferred = false;
       });
-      if (reply.cache !== null) this.recordCache(reply.cache);
+      if (reply.cache !== null) this.recordCache(reply.cache, true);
     }
   }
 
@@ -838,15 +848,13 @@ class ScanState implements WalkSink {
   saveCache(path: string, id: string, stats: ScanStats): boolean {
     const unchanged = this.cache !== null && this.hits === this.updates && this.hits === this.cache.entries && this.hits === stats.cacheHits;
     if (unchanged || this.updates === 0) return false;
-    // The last update of a file wins (completeExports replaces a deferred reading).
-    const last = new Map<number, [CacheReply, number]>();
-    for (const c of this.cacheReplies) for (let k = 0; k < c.ids.length; k++) last.set(c.ids[k]!, [c, k]);
     const byDir = new Map<string, NewEntry[]>();
     for (const c of this.cacheReplies) {
+      // A phase-1 reading that completeExports replaced is not kept.
+      const replaced = this.replacements.has(c) ? null : this.replaced;
       for (let k = 0; k < c.ids.length; k++) {
         const fileId = c.ids[k]!;
-        const latest = last.get(fileId)!;
-        if (latest[0] !== c || latest[1] !== k) continue;
+        if (replaced?.has(fileId)) continue;
         const d = this.dirs[this.dirOf[fileId]!]!;
         const key = { dev: c.keys[k * 5]!, ino: c.keys[k * 5 + 1]!, size: c.keys[k * 5 + 2]!, mtimeMs: c.keys[k * 5 + 3]!, ctimeMs: c.keys[k * 5 + 4]! };
         const kind = CACHED_KINDS[c.kinds[k]!]!;
