@@ -105,7 +105,7 @@ describe('evidenceFromStrings', () => {
   ])('%s', (label, strings, nss) => {
     const b = Buffer.alloc(64 * 1024);
     strings.forEach((t, k) => b.write(t, 1000 + k * 20_000, 'latin1'));
-    const { src, close } = sourceFor(`evidence-${label.length}`, b);
+    const { src, close } = sourceFor(`evidence-${label.replace(/[^a-z]+/gi, '-')}`, b);
     try {
       expect(evidenceFromStrings(src, [{ offset: 0, size: b.length }])).toEqual({ nss, dlopen: [] });
     } finally {

@@ -90,12 +90,14 @@ describe('GnuHashTable on a crafted table', () => {
       const src = new Source(fd, fstatSync(fd).size, file);
       const table = new GnuHashTable(src, new Decoder(64, 'little'), 0, 4_000_000);
       expect(table.mayDefine(gnuHash('anything'))).toBe(true);
-      const t0 = performance.now();
       readTally.byField = new Map();
-      expect(() => table.candidates(0, 4_000_000)).toThrow(/GNU hash chains too long/);
-      const reads = readTally.byField.get('DT_GNU_HASH chain')?.reads ?? 0;
-      readTally.byField = null;
-      expect(performance.now() - t0).toBeLessThan(2000);
+      let reads = 0;
+      try {
+        expect(() => table.candidates(0, 4_000_000)).toThrow(/GNU hash chains too long/);
+        reads = readTally.byField.get('DT_GNU_HASH chain')?.reads ?? 0;
+      } finally {
+        readTally.byField = null;
+      }
       // Doubling blocks: the 4 MiB walk takes about 270 reads, not 65,000 of 64 bytes.
       expect(reads).toBeGreaterThan(0);
       expect(reads).toBeLessThan(300);

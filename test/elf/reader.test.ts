@@ -157,7 +157,7 @@ describe('Source', () => {
   });
 });
 
-describe('the dynamic tables of a library', () => {
+describe.skipIf(HOST_LIBRARIES.length === 0)('the dynamic tables of a library', () => {
   // Each table is read once: the prefetch sizes .dynsym and versym from the hash table and
   // the version tables from their entry counts, and a run of small reads (version entries,
   // hash chains) never pushes the prefetched tables out before the symbol walk reads them.
