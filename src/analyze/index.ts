@@ -15,7 +15,7 @@ import { completeReport, type ToolchainKind } from '../plan/index.js';
 import { compareDotted, muslLoaderPath } from '../db/index.js';
 
 export type { LoadedLibrary, LibraryLookup } from './resolve.js';
-export { NO_LIBRARIES, ANALYSIS_READ, SCAN_READ, bindable, bindableNames, libraryFromElf, ownNames, type NameLookup } from './resolve.js';
+export { NO_LIBRARIES, ANALYSIS_READ, SCAN_READ, bindable, bindableNames, libraryFromElf, type NameLookup } from './resolve.js';
 export { CATALOGUE, CODES, type Code } from './catalogue.js';
 export type * from './types.js';
 

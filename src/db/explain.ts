@@ -94,6 +94,8 @@ export interface DbListing {
 /** listDatabase summarises the loaded database: targets, arches, versions with set sizes, provenance. */
 export function listDatabase(db: LoadedDatabase): DbListing {
   const derived = new Map(db.muslVersions.map((v) => [v.version, v.derived]));
+  // The provenance names the one architecture whose gcompat exports were measured.
+  const gcompatArch = db.provenance.find((p) => p.package === 'gcompat' && p.arch !== 'any')?.arch ?? 'x86_64';
   return {
     schemaVersion: db.schemaVersion,
     defaultTarget: db.defaultTarget,
@@ -107,10 +109,8 @@ export function listDatabase(db: LoadedDatabase): DbListing {
       }),
     })),
     gcompat: db.gcompatVersions.map((version) => {
-      const view = db.gcompat(version, 'x86_64');
-      // The provenance names the one architecture whose exports were measured.
-      const measuredOn = db.provenance.find((p) => p.package === 'gcompat' && p.arch !== 'any')?.arch ?? 'x86_64';
-      return { version, symbols: view?.symbols.size ?? 0, sonames: [...(view?.sonames ?? [])].sort(), measuredOn };
+      const view = db.gcompat(version, gcompatArch);
+      return { version, symbols: view?.symbols.size ?? 0, sonames: [...(view?.sonames ?? [])].sort(), measuredOn: gcompatArch };
     }),
     glibc: {
       releases: [...db.glibcReleases],

@@ -111,6 +111,7 @@ export const COPY: ReadonlyMap<string, number> = new Map([
   ['or1k', 18],
   ['sparc', 19],
   ['sparcv9', 19],
+  ['sh', 162],
 ]);
 
 /**

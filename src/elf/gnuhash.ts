@@ -41,7 +41,7 @@ export class GnuHashTable {
   /** chain entries walked so far (MAX_CHAIN_WALK). */
   private walked = 0;
 
-  /** read takes the header and the Bloom filter at file offset `off`; a table that cannot be real is an ElfError. */
+  /** constructor reads the header and the Bloom filter at file offset `off`; a table that cannot be real is an ElfError. */
   constructor(
     private readonly src: Source,
     private readonly d: Decoder,

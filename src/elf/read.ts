@@ -146,7 +146,8 @@ export function readElfFd(fd: number, size: number, path: string, opts: ReadOpti
 
 /**
  * readExportIndex reads the export index a deferred read left out (ReadOptions.deferExports):
- * the header, PT_DYNAMIC, and .dynsym, .dynstr and versym whole; nothing else. `filter`
+ * the header, PT_DYNAMIC, and .dynsym, .dynstr and versym whole (the shared prefetch also
+ * takes the version tables, which this does not use). `filter`
  * chooses the names, as ReadOptions.exportFilter does. Only ElfError escapes.
  */
 export function readExportIndex(fd: number, size: number, path: string, filter: (s: SymbolTraits) => boolean, arena: Arena | null = null): { index: Float64Array; bytesRead: number } {
