@@ -62,7 +62,7 @@ describe('heapTrimmer', () => {
     expect(none).toEqual({ at: [], asked: 1 });
   });
 
-  it('reaches V8's own collector in this Node, and the collection frees what is garbage', () => {
+  it("reaches V8's own collector in this Node, and the collection frees what is garbage", () => {
     const gc = exposedGc();
     expect(gc).toBeTypeOf('function');
     let garbage: unknown[] | null = Array.from({ length: 200_000 }, (_, i) => ({ i, s: `x${i}` }));
