@@ -12,12 +12,18 @@
  * Layout (all integers little-endian):
  *
  *   "MUSLCHK\0" | u32 format | u32 idLength | id (utf8) | u32 dirCount | f64 indexLength
- *   index: dirCount x ( u32 pathLength | dir path (utf8) | u32 blobLength | blob )
+ *   index: dirCount x ( u32 pathLength | dir path (utf8) | u32 blobLength | blob
+ *                       | u32 listingLength | listing )
  *   sha1(index) (20 bytes)
  *   payloads (concatenated)
  *
  * A directory blob is a list of ( u16 nameLength | name | f64 dev ino size mtimeMs
  * ctimeMs | u8 kind | f64 payloadOffset | u32 payloadLength | u32 payloadCheck ).
+ * A listing (empty when none is kept) is the directory's entries as the walk read them:
+ * f64 dev ino mtimeMs ctimeMs of the directory, then ( u8 type | u16 nameLength | name )
+ * in walk order. A re-scan takes it instead of reading the directory when the directory's
+ * key is unchanged (src/scan/walk.ts, ListingStore); a directory changed this close to
+ * the scan's start (RACY_MS) is not kept.
  * The id names the tool version, the database fingerprint and the read mode: a cache made
  * by another version is not read. The index is checksummed as a whole and each payload on
  * its own (first 4 bytes of its SHA-1): a corrupt cache is ignored, never trusted.
@@ -30,10 +36,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { ENTRY_OTHER, type Listing, type ListingStore } from './walk.js';
 
 /** CACHE_FORMAT is bumped whenever the layout or the payload encoding changes. */
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 /** MAGIC starts every cache file. */
 const MAGIC = Buffer.from('MUSLCHK\0', 'latin1');
 /** MAX_CACHE_FILES bounds how many cache files (scanned trees) are kept; the least recently used go. */
@@ -164,6 +171,100 @@ export function decodeDirectory(blob: Uint8Array): Map<string, CacheEntry> | nul
   return out;
 }
 
+/** LISTING_HEAD is the size of a listing's directory key (dev, ino, mtimeMs, ctimeMs). */
+const LISTING_HEAD = 4 * 8;
+
+/** encodeListing encodes a directory's listing under its key (the stat taken before it was read). */
+export function encodeListing(st: DirStat, listing: Listing): Buffer {
+  const names = listing.names.map((n) => Buffer.from(n, 'utf8'));
+  let size = LISTING_HEAD;
+  for (const n of names) size += 3 + n.length;
+  const b = Buffer.allocUnsafe(size);
+  let o = b.writeDoubleLE(st.dev, 0);
+  o = b.writeDoubleLE(st.ino, o);
+  o = b.writeDoubleLE(st.mtimeMs, o);
+  o = b.writeDoubleLE(st.ctimeMs, o);
+  names.forEach((n, i) => {
+    o = b.writeUInt8(listing.types[i]!, o);
+    o = b.writeUInt16LE(n.length, o);
+    o += n.copy(b, o);
+  });
+  return b;
+}
+
+/** listingKeyMatches says whether a kept listing was kept under this directory's current key. */
+export function listingKeyMatches(bytes: Uint8Array, st: DirStat): boolean {
+  if (bytes.byteLength < LISTING_HEAD) return false;
+  const v = new DataView(bytes.buffer, bytes.byteOffset, LISTING_HEAD);
+  return v.getFloat64(8, true) === st.ino && v.getFloat64(0, true) === st.dev && v.getFloat64(16, true) === st.mtimeMs && v.getFloat64(24, true) === st.ctimeMs;
+}
+
+/** decodeListing decodes a kept listing; null when it is inconsistent (a miss: the directory is read). */
+export function decodeListing(bytes: Uint8Array): Listing | null {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const names: string[] = [];
+  const types: number[] = [];
+  let o = LISTING_HEAD;
+  while (o < b.length) {
+    if (o + 3 > b.length) return null;
+    const type = b[o]!;
+    const n = b.readUInt16LE(o + 1);
+    o += 3;
+    if (type > ENTRY_OTHER || n === 0 || o + n > b.length) return null;
+    names.push(b.toString('utf8', o, o + n));
+    types.push(type);
+    o += n;
+  }
+  return o === b.length && b.length >= LISTING_HEAD ? { names, types: Uint8Array.from(types) } : null;
+}
+
+/** DirStat is the part of a directory's stat a listing is kept under. */
+export type DirStat = Pick<Stats, 'dev' | 'ino' | 'mtimeMs' | 'ctimeMs'>;
+
+/**
+ * DirListings is the scan's listing store: it hands out the listings the cache file kept,
+ * for directories whose key is unchanged, and collects what the next cache file keeps.
+ * A directory modified within RACY_MS of the scan's start could change again within the
+ * same mtime tick: its listing is not kept (the rule isRacy applies to files; a change
+ * that sets the mtime back, as tar does, sets a new ctime, which is part of the key).
+ */
+export class DirListings implements ListingStore {
+  /** directory (absolute) -> encoded listing, for the next cache file. */
+  readonly kept = new Map<string, Uint8Array>();
+  /** listings taken from the cache file, and listings read afresh and kept. */
+  reused = 0;
+  fresh = 0;
+
+  constructor(
+    private readonly cwd: string,
+    private readonly old: ReadonlyMap<string, Buffer> | null,
+    private readonly scanStartMs: number,
+  ) {}
+
+  stored(path: string, st: Stats): Listing | null {
+    if (this.old === null) return null;
+    const dir = resolve(this.cwd, path);
+    const bytes = this.old.get(dir);
+    if (bytes === undefined || !listingKeyMatches(bytes, st)) return null;
+    const listing = decodeListing(bytes);
+    if (listing === null) return null;
+    this.kept.set(dir, bytes);
+    this.reused++;
+    return listing;
+  }
+
+  keep(path: string, st: Stats, listing: Listing): void {
+    if (st.mtimeMs >= this.scanStartMs - RACY_MS) return;
+    this.kept.set(resolve(this.cwd, path), encodeListing(st, listing));
+    this.fresh++;
+  }
+
+  /** unchanged says whether the next cache file would keep exactly the listings it was opened with. */
+  get unchanged(): boolean {
+    return this.fresh === 0 && this.reused === (this.old?.size ?? 0);
+  }
+}
+
 /** readPayload reads and verifies one payload from an open cache file; null when it does not check out. */
 export function readPayload(fd: number, payloadBase: number, e: CacheEntry): Buffer | null {
   if (e.length === 0) return e.check === payloadCheck(Buffer.alloc(0)) ? Buffer.alloc(0) : null;
@@ -187,6 +288,8 @@ export class CacheFile {
     readonly dirs: Map<string, Buffer>,
     /** entry count over all directories. */
     readonly entries: number,
+    /** directory (absolute) -> encoded listing, for the directories whose listing was kept. */
+    readonly listings: Map<string, Buffer>,
   ) {}
 
   /** open reads and checks a cache file; null when it is missing, made by another version, or corrupt. */
@@ -203,7 +306,7 @@ export class CacheFile {
         closeSync(fd);
         return null;
       }
-      return new CacheFile(path, fd, parsed.payloadBase, parsed.dirs, parsed.entries);
+      return new CacheFile(path, fd, parsed.payloadBase, parsed.dirs, parsed.entries, parsed.listings);
     } catch {
       closeSync(fd);
       return null;
@@ -211,7 +314,7 @@ export class CacheFile {
   }
 
   /** parse validates the header and the index checksum and splits the index by directory. */
-  private static parse(fd: number, id: string): { payloadBase: number; dirs: Map<string, Buffer>; entries: number } | null {
+  private static parse(fd: number, id: string): { payloadBase: number; dirs: Map<string, Buffer>; entries: number; listings: Map<string, Buffer> } | null {
     const size = fstatSync(fd).size;
     const idBytes = Buffer.from(id, 'utf8');
     const headLen = MAGIC.length + 4 + 4 + idBytes.length + 4 + 8;
@@ -234,6 +337,7 @@ export class CacheFile {
     const digest = createHash('sha1').update(index.subarray(0, indexLength)).digest();
     if (!digest.equals(index.subarray(indexLength))) return null;
     const dirs = new Map<string, Buffer>();
+    const listings = new Map<string, Buffer>();
     let p = 0;
     let entries = 0;
     for (let i = 0; i < dirCount; i++) {
@@ -249,11 +353,19 @@ export class CacheFile {
       // A view of the shared index: posted to a worker, it shares the memory, no copy.
       const blob = index.subarray(p, p + len);
       p += len;
-      dirs.set(dir, blob);
-      entries += countEntries(blob);
+      if (len > 0) {
+        dirs.set(dir, blob);
+        entries += countEntries(blob);
+      }
+      if (p + 4 > indexLength) return null;
+      const listed = index.readUInt32LE(p);
+      p += 4;
+      if (p + listed > indexLength) return null;
+      if (listed > 0) listings.set(dir, index.subarray(p, p + listed));
+      p += listed;
     }
     if (p !== indexLength) return null;
-    return { payloadBase: headLen + indexLength + 20, dirs, entries };
+    return { payloadBase: headLen + indexLength + 20, dirs, entries, listings };
   }
 
   /** close releases the descriptor. */
@@ -295,14 +407,17 @@ function readExactly(fd: number, offset: number, length: number, shared = false)
 
 /**
  * writeCacheFile writes a complete cache file atomically: a temporary file beside it,
- * then rename. Unchanged payloads are copied from `old`. Returns the bytes written.
+ * then rename. Unchanged payloads are copied from `old`; `listings` are the encoded
+ * listings to keep (encodeListing), by directory. Returns the bytes written.
  */
-export function writeCacheFile(path: string, id: string, dirs: ReadonlyMap<string, readonly NewEntry[]>, old: CacheFile | null): number {
+export function writeCacheFile(path: string, id: string, dirs: ReadonlyMap<string, readonly NewEntry[]>, old: CacheFile | null, listings: ReadonlyMap<string, Uint8Array> = new Map()): number {
   const payloads: Buffer[] = [];
   let payloadSize = 0;
   const index: Buffer[] = [];
-  for (const [dir, entries] of dirs) {
-    const placed = entries.map((e) => {
+  const empty = Buffer.alloc(0);
+  const all = new Set([...dirs.keys(), ...listings.keys()]);
+  for (const dir of all) {
+    const placed = (dirs.get(dir) ?? []).map((e) => {
       let bytes: Buffer | null = null;
       if (e.payload !== null) bytes = Buffer.from(e.payload.buffer, e.payload.byteOffset, e.payload.byteLength);
       else if (e.reuse !== null && old !== null) bytes = readPayload(old.fd, old.payloadBase, e.reuse);
@@ -312,13 +427,12 @@ export function writeCacheFile(path: string, id: string, dirs: ReadonlyMap<strin
       payloadSize += bytes.length;
       return at;
     });
+    const listing = listings.get(dir);
     const name = Buffer.from(dir, 'utf8');
-    const blob = encodeDirectory(placed);
-    const lens = Buffer.allocUnsafe(4);
-    lens.writeUInt32LE(name.length, 0);
-    const blobLen = Buffer.allocUnsafe(4);
-    blobLen.writeUInt32LE(blob.length, 0);
-    index.push(lens, name, blobLen, blob);
+    const blob = placed.length > 0 ? encodeDirectory(placed) : empty;
+    index.push(u32(name.length), name, u32(blob.length), blob);
+    index.push(u32(listing?.byteLength ?? 0));
+    if (listing !== undefined) index.push(Buffer.from(listing.buffer, listing.byteOffset, listing.byteLength));
   }
   const indexBuf = Buffer.concat(index);
   const idBytes = Buffer.from(id, 'utf8');
@@ -327,7 +441,7 @@ export function writeCacheFile(path: string, id: string, dirs: ReadonlyMap<strin
   o = head.writeUInt32LE(CACHE_FORMAT, o);
   o = head.writeUInt32LE(idBytes.length, o);
   o += idBytes.copy(head, o);
-  o = head.writeUInt32LE(dirs.size, o);
+  o = head.writeUInt32LE(all.size, o);
   head.writeDoubleLE(indexBuf.length, o);
   const digest = createHash('sha1').update(indexBuf).digest();
 
@@ -349,6 +463,13 @@ export function writeCacheFile(path: string, id: string, dirs: ReadonlyMap<strin
   closeSync(fd);
   renameSync(tmp, path);
   return written;
+}
+
+/** u32 encodes a little-endian unsigned 32-bit integer. */
+function u32(n: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32LE(n, 0);
+  return b;
 }
 
 /** writeFully writes a whole buffer (write(2) may write less than asked). */

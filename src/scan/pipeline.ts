@@ -29,7 +29,7 @@ import type { FileKind, FileReport, Verdict } from '../analyze/types.js';
 import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson, notElfEntryJson } from '../report/json.js';
-import { CacheFile, cacheFileName, pruneCacheDir, writeCacheFile, type NewEntry } from './cache.js';
+import { CacheFile, cacheFileName, DirListings, pruneCacheDir, writeCacheFile, type NewEntry } from './cache.js';
 import { CACHED_KINDS, Engine, libraryOf, toBatch, treeLookup, type AnalyzeMode, type ExportsReply, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
 import { WorkerPool } from './pool.js';
 import { displayPath, ListWalker, Walker, type EntrySource, type WalkSink } from './walk.js';
@@ -91,6 +91,8 @@ export interface ScanStats {
   /** files starting with the ELF magic that the calling thread handed to a worker thread to read and analyse (EngineOptions.forwardElf). */
   forwarded: number;
   directories: number;
+  /** directories whose listing came from the cache (unchanged since it was kept) instead of being read. */
+  listingsReused: number;
   threads: number;
   maxRssBytes: number;
   /** milliseconds from the start: threads ready, phase 1 (walk and read) done, phase 2 (analysis and output) done. */
@@ -250,7 +252,6 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   const t0 = performance.now();
   const scanStartMs = Date.now();
   const cwd = opts.cwd ?? process.cwd();
-  const walker: EntrySource = opts.files ? new ListWalker(opts.files, { include: opts.include, exclude: opts.exclude }) : new Walker(paths, { include: opts.include, exclude: opts.exclude, followSymlinks: opts.followSymlinks });
   const suppressor: Suppressor | null = opts.suppress ? compileSuppressions(opts.suppress) : null;
   const readMode = opts.includeExports === true ? 'full' : 'lean';
 
@@ -266,6 +267,9 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
     cacheId = `muslcheck ${opts.cache.toolVersion}; reader ${READER_REVISION}; data ${opts.db.fingerprint}; read ${readMode}`;
     cache = CacheFile.open(cachePath, cacheId);
   }
+  // With a cache, the listings of unchanged directories come from it (not when links are followed).
+  const listings = cachePath !== null && opts.followSymlinks !== true ? new DirListings(cwd, cache?.listings ?? null, scanStartMs) : null;
+  const walker: EntrySource = opts.files ? new ListWalker(opts.files, { include: opts.include, exclude: opts.exclude }) : new Walker(paths, { include: opts.include, exclude: opts.exclude, followSymlinks: opts.followSymlinks, listings });
 
   // Walk a first slice to decide between the calling thread and a pool. The walk writes
   // straight into the scan's state: no object per file.
@@ -316,6 +320,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
     exportsCompleted: 0,
     forwarded: 0,
     directories: 0,
+    listingsReused: 0,
     threads: exec.threads,
     maxRssBytes: 0,
     phases: { threadsReady: 0, read: 0, analyze: 0 },
@@ -355,6 +360,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
     }
     await Promise.all(inflight);
     stats.directories = walker.directories;
+    stats.listingsReused = listings?.reused ?? 0;
     // Every worker must have started: a failure here is a tool error, not a quietly slower scan.
     if (starting !== null) await starting;
     stats.phases.threadsReady = threadsReady;
@@ -387,7 +393,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   }
 
   if (cachePath !== null) {
-    stats.cacheWritten = state.saveCache(cachePath, cacheId, stats);
+    stats.cacheWritten = state.saveCache(cachePath, cacheId, stats, listings);
     // Mark it used (the least recently used cache files are pruned).
     if (!stats.cacheWritten && cache !== null) touch(cachePath);
   }
@@ -841,13 +847,13 @@ class ScanState implements WalkSink {
   }
 
   /**
-   * saveCache rewrites the cache file when anything changed (a file read from disk, or a
-   * cached file gone). Unchanged payloads are copied from the old file. Failure to write
+   * saveCache rewrites the cache file when anything changed (a file read from disk, a
+   * cached file gone, a directory listed afresh). Unchanged payloads are copied from the old file. Failure to write
    * (read-only home, full disk) only costs the next run its speed.
    */
-  saveCache(path: string, id: string, stats: ScanStats): boolean {
-    const unchanged = this.cache !== null && this.hits === this.updates && this.hits === this.cache.entries && this.hits === stats.cacheHits;
-    if (unchanged || this.updates === 0) return false;
+  saveCache(path: string, id: string, stats: ScanStats, listings: DirListings | null): boolean {
+    const unchanged = this.cache !== null && this.hits === this.updates && this.hits === this.cache.entries && this.hits === stats.cacheHits && (listings === null || listings.unchanged);
+    if (unchanged || (this.updates === 0 && (listings?.kept.size ?? 0) === 0)) return false;
     const byDir = new Map<string, NewEntry[]>();
     for (const c of this.cacheReplies) {
       // A phase-1 reading that completeExports replaced is not kept.
@@ -872,7 +878,8 @@ class ScanState implements WalkSink {
       }
     }
     try {
-      writeCacheFile(path, id, byDir, this.cache);
+      // Listings are kept as they were when this scan did not use them (links followed).
+      writeCacheFile(path, id, byDir, this.cache, listings?.kept ?? this.cache?.listings);
       return true;
     } catch {
       return false;

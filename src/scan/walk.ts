@@ -27,6 +27,8 @@ export interface WalkOptions {
   exclude?: readonly string[];
   /** follow symbolic links to files and directories. */
   followSymlinks?: boolean;
+  /** where listings of unchanged directories are kept between scans (not used when links are followed: their targets can change unseen). */
+  listings?: ListingStore | null;
 }
 
 /**
@@ -81,6 +83,50 @@ interface Root {
 const FILE = 0;
 const DIRECTORY = 1;
 const SPECIAL = 2;
+
+/** Listing types: what a directory entry is, as readdir says (links are not resolved). */
+export const ENTRY_FILE = 0;
+export const ENTRY_DIR = 1;
+export const ENTRY_LINK = 2;
+/** ENTRY_OTHER: a FIFO, socket or device. */
+export const ENTRY_OTHER = 3;
+
+/**
+ * Listing is a directory's entries as read: their names sorted for the walk (a
+ * directory's name sorts with a trailing '/'), and each one's type (ENTRY_*).
+ */
+export interface Listing {
+  names: string[];
+  types: Uint8Array;
+}
+
+/**
+ * ListingStore keeps directory listings between scans (the scan cache). A directory
+ * whose device, inode, mtime and ctime are those a listing was kept under has the same
+ * entries: adding, removing or renaming an entry sets both times, and setting the mtime
+ * back sets the ctime.
+ */
+export interface ListingStore {
+  /** stored is the listing kept for the directory at `path`, if `st` (taken now) is the key it was kept under; else null. */
+  stored(path: string, st: Stats): Listing | null;
+  /** keep offers a listing just read, with the directory's stat taken before reading it. */
+  keep(path: string, st: Stats, listing: Listing): void;
+}
+
+/** direntType is a directory entry's ENTRY_* type. */
+function direntType(d: Dirent): number {
+  if (d.isDirectory()) return ENTRY_DIR;
+  if (d.isFile()) return ENTRY_FILE;
+  return d.isSymbolicLink() ? ENTRY_LINK : ENTRY_OTHER;
+}
+
+/** sortListing sorts a directory's entries for the walk. */
+function sortListing(dirents: readonly Dirent[]): Listing {
+  const types = dirents.map(direntType);
+  const keys = dirents.map((d, i) => sortKey(d.name, types[i] === ENTRY_DIR));
+  const order = keys.map((_, i) => i).sort((a, b) => compareText(keys[a]!, keys[b]!));
+  return { names: order.map((i) => dirents[i]!.name), types: Uint8Array.from(order, (i) => types[i]!) };
+}
 
 /**
  * relativeToCwd is how globs see a file named on the command line: its path relative to
@@ -179,6 +225,7 @@ export class Walker implements EntrySource {
   private readonly include: ((p: string) => boolean) | null;
   private readonly exclude: ((p: string) => boolean) | null;
   private readonly follow: boolean;
+  private readonly listings: ListingStore | null;
   /** real directories already walked (dev:ino), when following links. */
   private readonly visited = new Set<string>();
   /** directories entered, for the figures. */
@@ -198,6 +245,7 @@ export class Walker implements EntrySource {
     this.include = opts.include && opts.include.length > 0 ? picomatch([...opts.include], GLOB_OPTIONS) : null;
     this.exclude = opts.exclude && opts.exclude.length > 0 ? picomatch([...opts.exclude], GLOB_OPTIONS) : null;
     this.follow = opts.followSymlinks === true;
+    this.listings = this.follow ? null : (opts.listings ?? null);
   }
 
   /** drain hands up to `max` entries to the sink; false when the walk is over. */
@@ -257,36 +305,75 @@ export class Walker implements EntrySource {
    * depth-first walk; true when it reported the directory as unreadable instead.
    */
   private expand(path: string, rel: string, sink: WalkSink): boolean {
+    const listing = this.list(path);
+    if (typeof listing === 'string') {
+      sink.unreadable(path, `cannot list directory: ${listing}`);
+      return true;
+    }
+    this.directories++;
+    this.stack.push(this.select(path, rel, listing));
+    return false;
+  }
+
+  /**
+   * list reads a directory's entries, or takes them from the listing store when the
+   * directory is unchanged since they were kept; a string is why it cannot be listed. The
+   * directory's stat is taken before it is read, so a change made while it is read shows
+   * as a new key next time.
+   */
+  private list(path: string): Listing | string {
+    let st: Stats | null = null;
+    if (this.listings !== null) {
+      try {
+        st = statSync(path);
+      } catch {
+        st = null; // readdir says why
+      }
+      if (st !== null && !st.isDirectory()) st = null;
+      const kept = st === null ? null : this.listings.stored(path, st);
+      if (kept !== null) return kept;
+    }
     let dirents: Dirent[];
     try {
       dirents = readdirSync(path, { withFileTypes: true });
     } catch (e) {
-      sink.unreadable(path, `cannot list directory: ${errnoCode(e)}`);
-      return true;
+      return errnoCode(e);
     }
-    this.directories++;
+    const listing = sortListing(dirents);
+    if (st !== null) this.listings!.keep(path, st, listing);
+    return listing;
+  }
+
+  /**
+   * select turns a listing into the walk's cursor: links followed or skipped, special
+   * files skipped (or reported, when named on the command line), the globs applied.
+   * Entries are taken in path order, so when links are followed the first path that
+   * reaches a real directory is the one walked.
+   */
+  private select(path: string, rel: string, listing: Listing): Cursor {
     const names: string[] = [];
-    const keys: string[] = [];
-    const isDir: number[] = [];
-    for (const d of dirents) {
-      const name = d.name;
+    const kinds: number[] = [];
+    let resort = false;
+    for (let i = 0; i < listing.names.length; i++) {
+      const name = listing.names[i]!;
+      const type = listing.types[i]!;
       let dir: boolean;
-      if (d.isDirectory()) {
+      if (type === ENTRY_DIR) {
         if (this.follow && !this.firstVisit(displayPath(path, name))) continue;
         dir = true;
-      } else if (d.isFile()) dir = false;
-      else if (d.isSymbolicLink()) {
+      } else if (type === ENTRY_FILE) dir = false;
+      else if (type === ENTRY_LINK) {
         const target = this.follow ? this.followLink(displayPath(path, name)) : null;
         if (target === null) {
           this.linksSkipped++;
           continue;
         }
         dir = target === 'dir';
+        resort ||= dir; // it was sorted as a file name
       } else {
         if (this.specials.size > 0 && this.specials.has(resolve(path, name))) {
           names.push(name);
-          keys.push(name);
-          isDir.push(SPECIAL);
+          kinds.push(SPECIAL);
           continue;
         }
         this.specialSkipped++;
@@ -294,17 +381,11 @@ export class Walker implements EntrySource {
       }
       if ((this.exclude !== null || (!dir && this.include !== null)) && !this.accepts(rel === '' ? name : `${rel}/${name}`, dir)) continue;
       names.push(name);
-      keys.push(dir ? `${name}/` : name);
-      isDir.push(dir ? DIRECTORY : FILE);
+      kinds.push(dir ? DIRECTORY : FILE);
     }
-    const order = names.map((_, i) => i).sort((a, b) => compareText(keys[a]!, keys[b]!));
-    const dirs = new Uint8Array(order.length);
-    const sorted = order.map((i, k) => {
-      dirs[k] = isDir[i]!;
-      return names[i]!;
-    });
-    this.stack.push({ path, rel, names: sorted, dirs, at: 0 });
-    return false;
+    if (!resort) return { path, rel, names, dirs: Uint8Array.from(kinds), at: 0 };
+    const order = names.map((_, i) => i).sort((a, b) => compareText(sortKey(names[a]!, kinds[a] === DIRECTORY), sortKey(names[b]!, kinds[b] === DIRECTORY)));
+    return { path, rel, names: order.map((i) => names[i]!), dirs: Uint8Array.from(order, (i) => kinds[i]!), at: 0 };
   }
 
   /** accepts applies --include (files only) and --exclude to a path relative to its root (or to the working directory). */

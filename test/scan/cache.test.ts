@@ -3,15 +3,18 @@
  * every unchanged file taken from the cache; a change to a file (content, size, mtime,
  * or a replaced inode) is seen; a corrupt, truncated or foreign cache is ignored, never
  * trusted; two scans sharing a cache both succeed and leave a valid file; files changed
- * just before the scan (racy) are not cached; the directory is pruned.
+ * just before the scan (racy) are not cached; the directory is pruned. Directory
+ * listings are kept too: a re-scan takes an unchanged directory's entries from the cache,
+ * and any change to a directory's entries (even with its mtime set back) is seen.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
 import { scanPaths, type ScanOptions } from '../../src/scan/pipeline.js';
-import { CacheFile, cacheFileName, decodeDirectory, encodeDirectory, pruneCacheDir, sameKey, writeCacheFile, type FileKey } from '../../src/scan/cache.js';
+import { CacheFile, cacheFileName, decodeDirectory, decodeListing, encodeDirectory, encodeListing, listingKeyMatches, pruneCacheDir, sameKey, writeCacheFile, type FileKey } from '../../src/scan/cache.js';
+import { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, ENTRY_OTHER } from '../../src/scan/walk.js';
 import { MessageChannel } from 'node:worker_threads';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -142,6 +145,68 @@ describe('racy files', () => {
   });
 });
 
+describe('directory listings', () => {
+  /** paths lists a scan's report paths relative to the tree. */
+  const paths = (r: { reports: Array<{ path: string }> }): string[] => r.reports.map((x) => x.path.slice(tree.length + 1));
+
+  it.each([
+    ['calling thread', { jobs: 1 }],
+    ['worker pool', { jobs: 2, smallScan: 0 }],
+  ] as const)('a warm scan reads no directory: every listing comes from the cache (%s)', async (_name, mode) => {
+    const cold = await scanPaths([tree], opts(mode));
+    expect(cold.stats.listingsReused).toBe(0);
+    const warm = await scanPaths([tree], opts(mode));
+    expect(warm.stats.directories).toBe(2);
+    expect(warm.stats.listingsReused).toBe(2);
+    expect(warm.stats.cacheWritten).toBe(false);
+    expect(JSON.stringify(warm.reports)).toBe(JSON.stringify(cold.reports));
+  }, 60_000);
+
+  it.each([
+    ['added', (d: string) => writeFileSync(join(d, 'added.txt'), 'x'), ['lib/added.txt', 'lib/libbundle.so.1']],
+    ['removed', (d: string) => rmSync(join(d, 'libbundle.so.1')), []],
+    ['renamed', (d: string) => renameSync(join(d, 'libbundle.so.1'), join(d, 'libbundle.so.2')), ['lib/libbundle.so.2']],
+  ])('a file %s is seen, even with the directory\'s mtime set back (as tar does; its ctime moves)', async (_name, change, expected) => {
+    await scanPaths([tree], opts());
+    const lib = join(tree, 'lib');
+    const before = statSync(lib);
+    change(lib);
+    utimesSync(lib, before.atime, before.mtime);
+    expect(statSync(lib).mtimeMs).toBe(before.mtimeMs);
+    const warm = await scanPaths([tree], opts());
+    expect(paths(warm).filter((p) => p.startsWith('lib/'))).toEqual(expected);
+    expect(warm.stats.listingsReused).toBe(1); // the tree's root only
+    const again = await scanPaths([tree], opts());
+    expect(again.stats.listingsReused).toBe(2);
+  }, 60_000);
+
+  it('the globs apply to a listing from the cache as to one just read', async () => {
+    await scanPaths([tree], opts());
+    const filtered = await scanPaths([tree], opts({ exclude: ['lib'], include: ['*u*'] }));
+    expect(filtered.stats.listingsReused).toBe(1); // lib is excluded, not entered
+    expect(paths(filtered)).toEqual(['app-bundled', 'truncated']);
+  });
+
+  it('a directory changed just before the scan keeps no listing', async () => {
+    utimesSync(join(tree, 'lib'), new Date(), new Date());
+    await scanPaths([tree], opts());
+    const warm = await scanPaths([tree], opts());
+    expect(warm.stats.listingsReused).toBe(1);
+  });
+
+  it('following links uses no listing (a link\'s target can change unseen), and keeps those cached', async () => {
+    symlinkSync('lib', join(tree, 'lib-link'));
+    utimesSync(tree, OLD, OLD);
+    await scanPaths([tree], opts());
+    const followed = await scanPaths([tree], opts({ followSymlinks: true }));
+    expect(followed.stats.listingsReused).toBe(0);
+    expect(paths(followed)).toContain('lib-link/libbundle.so.1');
+    const plain = await scanPaths([tree], opts());
+    expect(plain.stats.listingsReused).toBe(2);
+    expect(paths(plain)).not.toContain('lib-link/libbundle.so.1');
+  }, 60_000);
+});
+
 describe('cache format', () => {
   const key: FileKey = { dev: 2049, ino: 1234567, size: 42, mtimeMs: 1700000000123.25, ctimeMs: 1700000000456.5 };
 
@@ -168,6 +233,34 @@ describe('cache format', () => {
     ['inode', { ino: 1 }],
     ['device', { dev: 1 }],
   ])('a different %s is a different key', (_f, change) => expect(sameKey(key, { ...key, ...change })).toBe(false));
+
+  const dirKey = { dev: 2049, ino: 99, mtimeMs: 1700000000123.25, ctimeMs: 1700000000456.5 };
+  const listing = { names: ['a', 'b-c', 'b/', 'fifo', 'ünï', 'z'], types: Uint8Array.from([ENTRY_FILE, ENTRY_LINK, ENTRY_DIR, ENTRY_OTHER, ENTRY_FILE, ENTRY_DIR]) };
+
+  it('round-trips a listing, kept under its directory\'s key', () => {
+    const bytes = encodeListing(dirKey, listing);
+    expect(decodeListing(bytes)).toEqual(listing);
+    expect(listingKeyMatches(bytes, dirKey)).toBe(true);
+    expect(decodeListing(encodeListing(dirKey, { names: [], types: new Uint8Array(0) }))).toEqual({ names: [], types: new Uint8Array(0) });
+  });
+
+  it.each([
+    ['device', { dev: 1 }],
+    ['inode', { ino: 1 }],
+    ['mtime', { mtimeMs: dirKey.mtimeMs + 1 }],
+    ['ctime', { ctimeMs: dirKey.ctimeMs + 0.5 }],
+  ])('a listing is not used for a directory with another %s', (_f, change) => expect(listingKeyMatches(encodeListing(dirKey, listing), { ...dirKey, ...change })).toBe(false));
+
+  it.each([
+    ['cut in its key', (b: Buffer) => b.subarray(0, 20)],
+    ['cut in a name', (b: Buffer) => b.subarray(0, b.length - 1)],
+    ['cut in an entry header', (b: Buffer) => b.subarray(0, 32 + 2)],
+    ['an unknown type', (b: Buffer) => Buffer.concat([b, Buffer.from([9, 1, 0, 0x41])])],
+    ['an empty name', (b: Buffer) => Buffer.concat([b, Buffer.from([0, 0, 0])])],
+  ])('a listing %s is a miss', (_name, corrupt) => {
+    const bytes = corrupt(encodeListing(dirKey, listing));
+    expect(listingKeyMatches(bytes, dirKey) && decodeListing(bytes) !== null).toBe(false);
+  });
 
   it('names one cache file per set of scanned directories and read mode', () => {
     expect(cacheFileName('/c', ['/b', '/a'], 'lean')).toBe(cacheFileName('/c', ['/a', '/b'], 'lean'));

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
 import { Engine, toBatch } from '../../src/scan/engine.js';
 import { scanPaths, scanStream, type ScanOptions } from '../../src/scan/pipeline.js';
-import { nextEntries, Walker } from '../../src/scan/walk.js';
+import { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, nextEntries, Walker, type ListingStore } from '../../src/scan/walk.js';
 import { formatJson, jsonHead, jsonTail } from '../../src/report/json.js';
 import { SummaryBuilder } from '../../src/report/common.js';
 
@@ -213,6 +213,33 @@ describe('Walker', () => {
         ['d.txt', 'file', null],
       ]);
       expect(nextEntries(w, 100)).toBeNull();
+    } finally {
+      rmSync(t, { recursive: true, force: true });
+    }
+  });
+
+  it('takes a kept listing instead of reading the directory, and offers what it reads, sorted and untyped by links', () => {
+    const t = mkdtempSync(join(tmpdir(), 'muslcheck-walk-'));
+    try {
+      mkdirSync(join(t, 'sub'));
+      writeFileSync(join(t, 'sub/on-disk.txt'), 'x');
+      writeFileSync(join(t, 'z.txt'), 'x');
+      symlinkSync('z.txt', join(t, 'a-link'));
+      const offered: Array<[string, string[], number[]]> = [];
+      const store: ListingStore = {
+        // The store knows `sub` by another listing: the walk must take it, not read the directory.
+        stored: (path) => (path.endsWith('/sub') ? { names: ['kept.txt'], types: Uint8Array.from([ENTRY_FILE]) } : null),
+        keep: (path, st, listing) => {
+          expect(st.isDirectory()).toBe(true);
+          offered.push([rel2(t, path) || '.', listing.names, [...listing.types]]);
+        },
+      };
+      const w = new Walker([t], { listings: store });
+      const got: string[] = [];
+      for (let b = nextEntries(w, 10); b !== null; b = nextEntries(w, 10)) got.push(...b.map((e) => rel2(t, e.path)));
+      expect(got).toEqual(['sub/kept.txt', 'z.txt']);
+      expect(offered).toEqual([['.', ['a-link', 'sub', 'z.txt'], [ENTRY_LINK, ENTRY_DIR, ENTRY_FILE]]]);
+      expect(w.linksSkipped).toBe(1);
     } finally {
       rmSync(t, { recursive: true, force: true });
     }
