@@ -343,20 +343,21 @@ export class Engine {
     if (entry.kind === 'not-elf') return { id, kind: 'not-elf', bytesRead: 0, hit: true, cache };
     const c = this.init.cache;
     if (c === null) return null;
+    if (entry.kind === 'elf') {
+      // The facts are read, checked and decoded later, only if the analysis runs (an
+      // unchanged tree's report may be reused); `load` reads a payload that does not check out from disk.
+      this.deferred.set(id, { item, key, entry });
+      return { id, kind: 'elf-cached', size: key.size, bytesRead: 0, hit: true, cache };
+    }
     const payload = readPayload(c.fd, c.payloadBase, entry);
     if (payload === null) return null;
-    if (entry.kind === 'malformed') {
-      let error: ErrorInfo;
-      try {
-        error = JSON.parse(payload.toString('utf8')) as ErrorInfo;
-      } catch {
-        return null;
-      }
-      return { id, kind: 'malformed', error, bytesRead: 0, hit: true, cache };
+    let error: ErrorInfo;
+    try {
+      error = JSON.parse(payload.toString('utf8')) as ErrorInfo;
+    } catch {
+      return null;
     }
-    // The facts are decoded later, only if the analysis runs (an unchanged tree's report may be reused).
-    this.deferred.set(id, { item, key, entry });
-    return { id, kind: 'elf-cached', size: key.size, bytesRead: 0, hit: true, cache };
+    return { id, kind: 'malformed', error, bytesRead: 0, hit: true, cache };
   }
 
   /**
