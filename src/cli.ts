@@ -13,6 +13,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { basename as basenamePath, dirname as dirnamePath, join as joinPath, resolve as resolvePath } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { FileReport, Verdict } from './analyze/types.js';
@@ -126,6 +127,15 @@ export function writeAll(stream: CliStream, text: string | Uint8Array): Promise<
     if (text.length === 0) return resolve();
     stream.write(text, (err) => (err && !isEpipe(err) ? reject(err) : resolve()));
   });
+}
+
+/** isDirectoryAt says whether a path names a directory (following links); false when it cannot be read. */
+function isDirectoryAt(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** parsePositiveInt is commander's parser for `--jobs`. */
@@ -421,6 +431,12 @@ async function openSink(output: string | undefined, io: CliIo, tee: ((text: stri
 
 /** runScan runs `scan` or `plan`: scan the paths, render, write, and compute the exit code. */
 async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags, io: CliIo): Promise<number> {
+  // A scan of a directory runs on a pool of threads unless it turns out small: they start
+  // now, so that loading their modules overlaps the command's own start (the pipeline
+  // ends the ones it does not use).
+  if (flags.staged !== true && flags.jobs !== 1 && (paths.length === 0 ? ['.'] : paths).some((p) => isDirectoryAt(resolvePath(io.cwd, p)))) {
+    (await import('./scan/pool.js')).prestartWorkers((flags.jobs ?? availableParallelism()) - 1);
+  }
   const config = await import('./config/index.js');
   const loaded = config.loadConfig({ cwd: io.cwd, explicit: flags.config });
   const eff = config.resolveOptions(loaded, flags, io.cwd);

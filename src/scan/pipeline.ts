@@ -31,7 +31,7 @@ import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../p
 import { fileEntryJson, notElfEntryJson } from '../report/json.js';
 import { CacheFile, cacheFileName, DirListings, pruneCacheDir, writeCacheFile, type NewEntry } from './cache.js';
 import { CACHED_KINDS, Engine, libraryOf, toBatch, treeLookup, type AnalyzeMode, type ExportsReply, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
-import { WorkerPool } from './pool.js';
+import { releaseSpareWorkers, WorkerPool } from './pool.js';
 import { displayPath, ListWalker, Walker, type EntrySource, type WalkSink } from './walk.js';
 
 /** ScanOptions are the knobs of one scan. */
@@ -291,6 +291,8 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   // The calling thread is thread 0; worker threads start in the background while the
   // walk and thread 0 go on (loading the database in each takes a tenth of a second).
   const workers = jobs === 1 || (walkDone && state.count < small) ? 0 : jobs - 1;
+  // Threads the command started ahead (prestartWorkers) that this scan does not use end now.
+  if (workers === 0) void releaseSpareWorkers();
   // With workers, the calling thread only sniffs: the ELF files it meets go to a worker.
   const engine = new Engine(init, { forwardElf: workers > 0 });
   let pool: WorkerPool | null = null;

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AnalyzeMode, Analyzed, EngineInit, ExportsReply, ReadBatch, ReadReply, TreeTable } from './engine.js';
+import type { InitMessage } from './worker.js';
 
 /** Pending is one call awaiting its answer. */
 interface Pending {
@@ -91,14 +92,67 @@ class Thread {
  */
 const WORKER_YOUNG_MB = 12;
 
+/** spawnWorker starts one scan thread; it waits for the scan's settings. */
+function spawnWorker(): Worker {
+  return new Worker(workerScript(), { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+}
+
+/** spares are threads started ahead of a scan (prestartWorkers) that no pool has taken yet. */
+const spares: Worker[] = [];
+/** gone are spares that failed or exited before a pool took them. */
+const gone = new WeakSet<Worker>();
+
+/**
+ * prestartWorkers starts up to `count` scan threads before the scan's settings are known,
+ * for the next WorkerPool.start to take: loading a thread's modules takes 80 ms on an idle
+ * core, and over 200 ms once the scan keeps the other core busy, so a command that will
+ * scan a directory starts them first (docs/performance.md, "Threads started first"). They
+ * do not keep the process alive; releaseSpareWorkers ends the ones no pool took.
+ */
+export function prestartWorkers(count: number): void {
+  for (let i = spares.length; i < count; i++) {
+    const worker = spawnWorker();
+    worker.unref();
+    // An error here is seen again by the pool that takes it (as its exit), or by no one.
+    worker.on('error', () => gone.add(worker));
+    worker.once('exit', () => gone.add(worker));
+    spares.push(worker);
+  }
+}
+
+/** takeSpare is a started thread still alive, if any. */
+function takeSpare(): Worker | null {
+  for (let w = spares.pop(); w !== undefined; w = spares.pop()) if (!gone.has(w)) return w;
+  return null;
+}
+
+/** spareWorkers counts the started threads no pool has taken (for tests and figures). */
+export function spareWorkers(): number {
+  return spares.filter((w) => !gone.has(w)).length;
+}
+
+/** releaseSpareWorkers ends the started threads no pool took (a scan that ran in the calling thread). */
+export async function releaseSpareWorkers(): Promise<void> {
+  const left = spares.splice(0);
+  await Promise.all(left.map((w) => w.terminate().catch(() => 0)));
+}
+
 /** WorkerPool runs `size` scan threads. */
 export class WorkerPool {
   private constructor(private readonly threads: Thread[]) {}
 
-  /** start spawns the threads and waits until each has loaded the database. */
+  /**
+   * start takes `size` threads (those prestartWorkers started first), sends each the
+   * scan's settings and waits until each has built its engine (loaded the database).
+   */
   static async start(size: number, init: EngineInit): Promise<WorkerPool> {
-    const script = workerScript();
-    const threads = Array.from({ length: size }, () => new Thread(new Worker(script, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } })));
+    const threads = Array.from({ length: size }, () => {
+      const worker = takeSpare() ?? spawnWorker();
+      worker.ref();
+      const thread = new Thread(worker);
+      worker.postMessage({ op: 'init', init } satisfies InitMessage);
+      return thread;
+    });
     const pool = new WorkerPool(threads);
     try {
       await Promise.all(threads.map((t) => t.ready()));

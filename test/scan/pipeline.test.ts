@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
 import { Engine, toBatch } from '../../src/scan/engine.js';
 import { scanPaths, scanStream, type ScanOptions } from '../../src/scan/pipeline.js';
+import { prestartWorkers, spareWorkers } from '../../src/scan/pool.js';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, nextEntries, Walker, type ListingStore } from '../../src/scan/walk.js';
 import { formatJson, jsonHead, jsonTail } from '../../src/report/json.js';
 import { SummaryBuilder } from '../../src/report/common.js';
@@ -194,6 +195,21 @@ describe('Engine with forwardElf (the calling thread of a pool)', () => {
     expect([...reply.forward]).toEqual([]);
     expect(reply.found.map((r) => r.kind)).toEqual(['elf']);
   });
+});
+
+describe('threads started ahead of a scan', () => {
+  it.each([
+    ['a pool takes them', { jobs: 2, smallScan: 0 }, 2],
+    ['a scan small enough for the calling thread ends them', { jobs: 2 }, 1],
+  ] as const)('%s', async (_name, mode, threads) => {
+    prestartWorkers(1);
+    expect(spareWorkers()).toBe(1);
+    const { reports, stats } = await scanPaths([dir], opts(mode));
+    expect(stats.threads).toBe(threads);
+    expect(spareWorkers()).toBe(0);
+    const alone = await scanPaths([dir], opts({ jobs: 1 }));
+    expect(JSON.stringify(reports)).toBe(JSON.stringify(alone.reports));
+  }, 30_000);
 });
 
 describe('Walker', () => {
