@@ -36,8 +36,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { ENTRY_OTHER, type Listing, type ListingStore } from './walk.js';
+import { join } from 'node:path';
+import { absolutePath, ENTRY_OTHER, type Listing, type ListingStore } from './walk.js';
 
 /** CACHE_FORMAT is bumped whenever the layout or the payload encoding changes. */
 export const CACHE_FORMAT = 2;
@@ -243,7 +243,7 @@ export class DirListings implements ListingStore {
 
   stored(path: string, st: Stats): Listing | null {
     if (this.old === null) return null;
-    const dir = resolve(this.cwd, path);
+    const dir = absolutePath(this.cwd, path);
     const bytes = this.old.get(dir);
     if (bytes === undefined || !listingKeyMatches(bytes, st)) return null;
     const listing = decodeListing(bytes);
@@ -255,7 +255,7 @@ export class DirListings implements ListingStore {
 
   keep(path: string, st: Stats, listing: Listing): void {
     if (st.mtimeMs >= this.scanStartMs - RACY_MS) return;
-    this.kept.set(resolve(this.cwd, path), encodeListing(st, listing));
+    this.kept.set(absolutePath(this.cwd, path), encodeListing(st, listing));
     this.fresh++;
   }
 

@@ -32,7 +32,7 @@ import { fileEntryJson, notElfEntryJson } from '../report/json.js';
 import { CacheFile, cacheFileName, DirListings, pruneCacheDir, writeCacheFile, type NewEntry } from './cache.js';
 import { CACHED_KINDS, Engine, libraryOf, toBatch, treeLookup, type AnalyzeMode, type ExportsReply, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
 import { releaseSpareWorkers, WorkerPool } from './pool.js';
-import { displayPath, ListWalker, Walker, type EntrySource, type WalkSink } from './walk.js';
+import { absolutePath, displayPath, ListWalker, Walker, type EntrySource, type WalkSink } from './walk.js';
 
 /** ScanOptions are the knobs of one scan. */
 export interface ScanOptions {
@@ -475,7 +475,7 @@ class ScanState implements WalkSink {
     const id = this.outcomes.push(undefined) - 1;
     let d = this.dirIndex.get(dir);
     if (d === undefined) {
-      d = this.dirs.push(resolve(this.cwd, dir)) - 1;
+      d = this.dirs.push(absolutePath(this.cwd, dir)) - 1;
       this.dirDisplay.push(dir);
       this.dirIndex.set(dir, d);
     }
@@ -632,7 +632,7 @@ class ScanState implements WalkSink {
   fingerprint(readMode: string): string | null {
     if (!this.caching) return null;
     this.growKeys(this.outcomes.length);
-    const h = createHash('sha256').update(`muslcheck tree v1 ${readMode}\n`);
+    const h = createHash('sha256').update(`muslcheck tree v2 ${readMode}\n`);
     // One update per 256 KiB, not three per file (140,000 small updates cost 0.1 s).
     const buf = Buffer.allocUnsafe(FINGERPRINT_CHUNK);
     let at = 0;
@@ -655,13 +655,29 @@ class ScanState implements WalkSink {
       room(t.length * 3);
       at += buf.write(t, at, 'utf8');
     };
+    // Records, each starting with a tag: D directory (its display path; the files that
+    // follow are in it), F a file of that directory (its name), P a file given by its
+    // path, E a path the walk could not take (and why). Names and paths end with NUL,
+    // which neither can hold; a file record ends with its 40-byte key.
+    let lastDir = -1;
+    const explicit = this.explicitPaths.size > 0;
     for (let id = 0; id < this.outcomes.length; id++) {
       const o = this.outcomes[id];
-      text(this.path(id));
-      text('\0');
-      if (o !== undefined && o.kind === 'error' && this.dirOf[id] === -1) {
-        text(`walk ${o.error.message}\n`);
+      const d = this.dirOf[id]!;
+      const given = explicit ? this.explicitPaths.get(id) : undefined;
+      if (d === -1 && o !== undefined && o.kind === 'error') {
+        text(`E${given ?? ''}\0${o.error.message}\0`);
         continue;
+      }
+      if (given !== undefined) text(`P${given}\0`);
+      else {
+        if (d !== lastDir) {
+          text(`D${this.dirDisplay[d]!}\0`);
+          lastDir = d;
+        }
+        text('F');
+        text(this.names[id]!);
+        text('\0');
       }
       if (this.keyed[id] !== 1) return null;
       room(40);
