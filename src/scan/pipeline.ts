@@ -632,7 +632,7 @@ class ScanState implements WalkSink {
   fingerprint(readMode: string): string | null {
     if (!this.caching) return null;
     this.growKeys(this.outcomes.length);
-    const h = createHash('sha256').update(`muslcheck tree v2 ${readMode}\n`);
+    const h = createHash('sha256').update(`muslcheck tree v3 ${readMode}\n`);
     // One update per 256 KiB, not three per file (140,000 small updates cost 0.1 s).
     const buf = Buffer.allocUnsafe(FINGERPRINT_CHUNK);
     let at = 0;
@@ -655,33 +655,48 @@ class ScanState implements WalkSink {
       room(t.length * 3);
       at += buf.write(t, at, 'utf8');
     };
-    // Records, each starting with a tag: D directory (its display path; the files that
-    // follow are in it), F a file of that directory (its name), P a file given by its
-    // path, E a path the walk could not take (and why). Names and paths end with NUL,
-    // which neither can hold; a file record ends with its 40-byte key.
-    let lastDir = -1;
+    /** bytes appends raw bytes (a run of keys). */
+    const bytes = (v: Uint8Array): void => {
+      if (v.length > buf.length) {
+        flush();
+        h.update(v);
+        return;
+      }
+      room(v.length);
+      buf.set(v, at);
+      at += v.length;
+    };
+    // Records, each starting with a tag: D a run of files of one directory (its display
+    // path, how many, their names, then their 40-byte keys as one block: files next to
+    // each other in the walk are next to each other in `keys`), P a file given by its
+    // path (and its key), E a path the walk could not take (and why). Names and paths end
+    // with NUL, which neither can hold.
+    const n = this.outcomes.length;
     const explicit = this.explicitPaths.size > 0;
-    for (let id = 0; id < this.outcomes.length; id++) {
+    const keyBytes = new Uint8Array(this.keys.buffer, this.keys.byteOffset, n * 40);
+    for (let id = 0; id < n; ) {
       const o = this.outcomes[id];
       const d = this.dirOf[id]!;
       const given = explicit ? this.explicitPaths.get(id) : undefined;
       if (d === -1 && o !== undefined && o.kind === 'error') {
         text(`E${given ?? ''}\0${o.error.message}\0`);
+        id++;
         continue;
       }
-      if (given !== undefined) text(`P${given}\0`);
-      else {
-        if (d !== lastDir) {
-          text(`D${this.dirDisplay[d]!}\0`);
-          lastDir = d;
-        }
-        text('F');
-        text(this.names[id]!);
-        text('\0');
+      if (given !== undefined) {
+        if (this.keyed[id] !== 1) return null;
+        text(`P${given}\0`);
+        bytes(keyBytes.subarray(id * 40, id * 40 + 40));
+        id++;
+        continue;
       }
-      if (this.keyed[id] !== 1) return null;
-      room(40);
-      for (let k = 0; k < 5; k++) at = buf.writeDoubleLE(this.keys[id * 5 + k]!, at);
+      let end = id + 1;
+      while (end < n && this.dirOf[end] === d && !(explicit && this.explicitPaths.has(end))) end++;
+      for (let k = id; k < end; k++) if (this.keyed[k] !== 1) return null;
+      text(`D${this.dirDisplay[d]!}\0${end - id}\0`);
+      text(`${this.names.slice(id, end).join('\0')}\0`);
+      bytes(keyBytes.subarray(id * 40, end * 40));
+      id = end;
     }
     flush();
     return h.digest('hex');

@@ -6,7 +6,7 @@
  * corrupt memo is ignored; --no-cache keeps none.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -70,6 +70,15 @@ describe('report memo', () => {
   it.each([
     ['a changed file', () => writeFileSync(join(tree, 'notes.txt'), 'changed, and older than the scan\n'), [] as string[]],
     ['a new file', () => writeFileSync(join(tree, 'new.txt'), 'x'), []],
+    ['a removed file', () => rmSync(join(tree, 'notes.txt')), []],
+    [
+      'a file moved to a new directory',
+      () => {
+        mkdirSync(join(tree, 'moved'));
+        renameSync(join(tree, 'notes.txt'), join(tree, 'moved', 'notes.txt'));
+      },
+      [],
+    ],
     ['another format', () => undefined, ['--format', 'markdown']],
     ['--verbose', () => undefined, ['--verbose']],
     ['another target', () => undefined, ['--target', 'alpine:3.17']],
