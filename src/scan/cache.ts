@@ -103,8 +103,12 @@ export function isRacy(key: FileKey, scanStartMs: number): boolean {
   return key.mtimeMs >= scanStartMs - RACY_MS;
 }
 
+/** EMPTY_CHECK is an empty payload's check (most entries are not-ELF files, with no payload), computed once: 140,000 hashes of nothing took 0.24 s of every cache write of /usr. */
+const EMPTY_CHECK = createHash('sha1').digest().readUInt32LE(0);
+
 /** payloadCheck is the first 4 bytes of a payload's SHA-1, as an unsigned integer. */
 export function payloadCheck(payload: Uint8Array): number {
+  if (payload.byteLength === 0) return EMPTY_CHECK;
   return createHash('sha1').update(payload).digest().readUInt32LE(0);
 }
 
@@ -269,7 +273,7 @@ export class DirListings implements ListingStore {
 
 /** readPayload reads and verifies one payload from an open cache file; null when it does not check out. */
 export function readPayload(fd: number, payloadBase: number, e: CacheEntry): Buffer | null {
-  if (e.length === 0) return e.check === payloadCheck(Buffer.alloc(0)) ? Buffer.alloc(0) : null;
+  if (e.length === 0) return e.check === EMPTY_CHECK ? Buffer.alloc(0) : null;
   let buf: Buffer | null;
   try {
     buf = readExactly(fd, payloadBase + e.offset, e.length);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
 import { scanPaths, type ScanOptions } from '../../src/scan/pipeline.js';
-import { CacheFile, cacheFileName, decodeDirectory, decodeListing, encodeDirectory, encodeListing, listingKeyMatches, pruneCacheDir, sameKey, writeCacheFile, type FileKey } from '../../src/scan/cache.js';
+import { CacheFile, cacheFileName, decodeDirectory, decodeListing, encodeDirectory, encodeListing, listingKeyMatches, payloadCheck, pruneCacheDir, sameKey, writeCacheFile, type FileKey } from '../../src/scan/cache.js';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, ENTRY_OTHER } from '../../src/scan/walk.js';
 import { MessageChannel } from 'node:worker_threads';
 
@@ -261,6 +261,11 @@ describe('cache format', () => {
     const bytes = corrupt(encodeListing(dirKey, listing));
     expect(listingKeyMatches(bytes, dirKey) && decodeListing(bytes) !== null).toBe(false);
   });
+
+  it.each([
+    ['nothing (a not-ELF file: computed once)', '', 0xeea339da], // SHA-1 da39a3ee...
+    ['"abc"', 'abc', 0x363e99a9], // SHA-1 a9993e36... (FIPS 180-2, appendix A)
+  ])('a payload check is the first 4 bytes of its SHA-1, little-endian: %s', (_name, text, check) => expect(payloadCheck(Buffer.from(text))).toBe(check));
 
   it('names one cache file per set of scanned directories and read mode', () => {
     expect(cacheFileName('/c', ['/b', '/a'], 'lean')).toBe(cacheFileName('/c', ['/a', '/b'], 'lean'));
