@@ -50,24 +50,9 @@ export function finding(code: Code, args: Finding['args']): Finding {
   return { code, severity: CATALOGUE[code].severity, args };
 }
 
-/** emptyReport is a report with every list empty. */
+/** emptyReport is a report with every list empty (fresh lists, which the analysis fills). */
 export function emptyReport(path: string, kind: FileReport['kind']): FileReport {
-  return {
-    path,
-    kind,
-    error: null,
-    elf: null,
-    libc: 'unknown',
-    toolchain: null,
-    unresolved: [],
-    unresolvedWithGcompat: [],
-    missingLibraries: [],
-    loaderErrors: [],
-    verdict: null,
-    findings: [],
-    suppressed: [],
-    plan: [],
-  };
+  return blankReport(path, kind, () => []);
 }
 
 /** NONE is the one empty list every not-ELF report shares (frozen: pushing to it throws). */
@@ -80,21 +65,26 @@ const NONE: never[] = Object.freeze([]) as never[];
  * eight fresh arrays each were 40 MB of peak RSS (316 MB against 277 MB).
  */
 export function notElfReport(path: string): FileReport {
+  return blankReport(path, 'not-elf', () => NONE);
+}
+
+/** blankReport is a report with nothing found; `list` gives each of its lists. */
+function blankReport(path: string, kind: FileReport['kind'], list: () => never[]): FileReport {
   return {
     path,
-    kind: 'not-elf',
+    kind,
     error: null,
     elf: null,
     libc: 'unknown',
     toolchain: null,
-    unresolved: NONE,
-    unresolvedWithGcompat: NONE,
-    missingLibraries: NONE,
-    loaderErrors: NONE,
+    unresolved: list(),
+    unresolvedWithGcompat: list(),
+    missingLibraries: list(),
+    loaderErrors: list(),
     verdict: null,
-    findings: NONE,
-    suppressed: NONE,
-    plan: NONE,
+    findings: list(),
+    suppressed: list(),
+    plan: list(),
   };
 }
 

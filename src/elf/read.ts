@@ -28,7 +28,7 @@ import {
 import { ElfError } from './errors.js';
 import { hashNameBytes, hashTable } from './names.js';
 import { Arena, Source, errnoText } from './source.js';
-import { CHAIN_BLOCK, CHAIN_BLOCK_MAX, GnuHashTable, gnuHash } from './gnuhash.js';
+import { GnuHashTable, gnuHash } from './gnuhash.js';
 import { SparseStrings, intern, wholeStrings, type StringTable } from './strings.js';
 
 export { Arena };
@@ -58,7 +58,7 @@ import type {
  * field, a fix): anything that stored a reading (the scan cache) must not reuse one made
  * by another revision.
  */
-export const READER_REVISION = 6;
+export const READER_REVISION = 7;
 
 /** MAX_SYMBOLS caps the dynamic symbol count (the largest real libraries have a few hundred thousand). */
 const MAX_SYMBOLS = 4_000_000;
@@ -519,8 +519,11 @@ interface DeferredHead {
   limit: number;
 }
 
-/** readDeferredHead reads the unhashed part of .dynsym and the strings it and PT_DYNAMIC name. */
-function readDeferredHead(src: Source, view: LoaderView): DeferredHead {
+/**
+ * readDeferredHead reads the unhashed part of .dynsym and the strings it and PT_DYNAMIC
+ * name; null when the GNU hash table cannot be searched (the file is then read whole).
+ */
+function readDeferredHead(src: Source, view: LoaderView): DeferredHead | null {
   const { d, v, toOffset, dyn } = view;
   const strOff = toOffset(v.get(C.DT_STRTAB)!, 'DT_STRTAB');
   const strSize = Math.min(v.get(C.DT_STRSZ) ?? 0, src.size - strOff);
@@ -530,6 +533,7 @@ function readDeferredHead(src: Source, view: LoaderView): DeferredHead {
   const syment = symbolEntrySize(src, d, v);
   const limit = Math.min(MAX_SYMBOLS, Math.floor((src.size - symOff) / syment));
   const gnu = new GnuHashTable(src, d, toOffset(v.get(C.DT_GNU_HASH)!, 'DT_GNU_HASH'), limit);
+  if (!gnu.searchable) return null;
   if (gnu.symoffset > limit) throw src.malformed(`GNU hash symoffset ${gnu.symoffset} exceeds the file`, symOff, 'DT_GNU_HASH');
   const symbols = src.read(symOff, gnu.symoffset * syment, 'DT_SYMTAB');
   let versymOff: number | null = null;
@@ -587,12 +591,20 @@ function readDeferredSymbols(src: Source, d: Decoder, head: DeferredHead, versio
     if (accepts(bind, info & 0xf, raw >= 0 && (raw & C.VERSYM_HIDDEN) !== 0)) definedHere.add(name);
     if (!out.rust && isRustString(name)) out.rust = true;
   };
+  /** wantNames has the string table load, in one pass, the names of entries about to be looked at. */
+  const wantNames = (list: Iterable<{ buf: Buffer; at: number }>): void => {
+    for (const e of list) strings.want(d.u32(e.buf, e.at));
+    strings.load();
+  };
   for (let i = 1; i < gnu.symoffset; i++) file(i, symbols, i * syment, versym !== null && i * 2 + 2 <= versym.length ? d.u16(versym, i * 2) : -1);
   const hashed = [...refs].filter((i) => i >= gnu.symoffset).sort((a, b) => a - b);
   const entries = readEntries(src, d, head, hashed, 'DT_SYMTAB refs');
+  wantNames(entries.map(([, e]) => e));
   for (const [i, e] of entries) file(i, e.buf, e.at, e.raw);
-  // Which imports does the file define itself? Its Bloom filter rules out nearly all.
+  // Which imports does the file define itself? Its Bloom filter rules out nearly all; the
+  // candidates of the rest are read name by name, and their names all at once.
   const own = new Map<number, { buf: Buffer; at: number; raw: number }>(entries);
+  const asked: Array<{ name: string; candidates: number[] }> = [];
   for (const name of new Set(out.imports.map((imp) => imp.name))) {
     if (definedHere.has(name)) {
       out.selfDefined.push(name);
@@ -600,8 +612,12 @@ function readDeferredSymbols(src: Source, d: Decoder, head: DeferredHead, versio
     }
     const h = gnuHash(name);
     if (!gnu.mayDefine(h)) continue;
-    const candidates = gnu.candidates(h, head.limit);
+    const candidates = gnu.candidates(h);
     for (const [i, e] of readEntries(src, d, head, candidates.filter((i) => !own.has(i)), 'DT_SYMTAB candidates')) own.set(i, e);
+    asked.push({ name, candidates });
+  }
+  wantNames(asked.flatMap((a) => a.candidates.map((i) => own.get(i)!)));
+  for (const { name, candidates } of asked) {
     for (const i of candidates) {
       const e = own.get(i)!;
       const info = e.buf[e.at + infoAt]!;
@@ -818,7 +834,7 @@ function symbolCount(
     const b = src.read(off, wide ? 16 : 8, 'DT_HASH');
     count = wide ? d.u64(b, 8) : d.u32(b, 4);
   } else if (v.has(C.DT_GNU_HASH)) {
-    count = gnuHashCount(src, d, toOffset(v.get(C.DT_GNU_HASH)!, 'DT_GNU_HASH'), limit);
+    count = new GnuHashTable(src, d, toOffset(v.get(C.DT_GNU_HASH)!, 'DT_GNU_HASH'), limit).symbolCount();
     // An empty GNU hash (no exported symbol: nbuckets 1, bucket 0) says nothing about the
     // unhashed symbols before it; size the table another way.
     if (count === null) count = (dynsymSectionCount(src, d, hdr, syment)) ?? boundedByNextTable(v, toOffset, symOff, syment);
@@ -830,38 +846,6 @@ function symbolCount(
   }
   if (count > limit) throw src.malformed(`symbol count ${count} exceeds the file`, symOff, 'DT_SYMTAB');
   return count;
-}
-
-/**
- * gnuHashCount walks DT_GNU_HASH: the highest bucket start, then its chain until an entry
- * with bit 0 set (the end of a chain). The count is one past that symbol index.
- */
-function gnuHashCount(src: Source, d: Decoder, off: number, limit: number): number | null {
-  const h = src.read(off, 16, 'DT_GNU_HASH');
-  const nbuckets = d.u32(h, 0);
-  const symoffset = d.u32(h, 4);
-  const bloomSize = d.u32(h, 8);
-  if (nbuckets > limit + 1 || bloomSize > src.size / d.wordSize || symoffset > limit + 1) {
-    throw src.malformed('implausible GNU hash header', off, 'DT_GNU_HASH');
-  }
-  const bucketsOff = off + 16 + bloomSize * d.wordSize;
-  const buckets = src.read(bucketsOff, nbuckets * 4, 'DT_GNU_HASH buckets');
-  let max = 0;
-  for (let i = 0; i < nbuckets; i++) max = Math.max(max, d.u32(buckets, i * 4));
-  if (max === 0) return null;
-  if (max < symoffset) return symoffset;
-  const chainOff = bucketsOff + nbuckets * 4;
-  let idx = max;
-  // Chains are short: read a small block first, then ever larger ones.
-  for (let size = CHAIN_BLOCK; ; size = Math.min(size * 2, CHAIN_BLOCK_MAX)) {
-    if (idx >= limit) throw src.malformed('GNU hash chain runs past the symbol table', chainOff, 'DT_GNU_HASH chain');
-    const block = src.readUpTo(chainOff + (idx - symoffset) * 4, size, 'DT_GNU_HASH chain');
-    const n = Math.floor(block.length / 4);
-    if (n === 0) throw src.malformed('GNU hash chain truncated', chainOff, 'DT_GNU_HASH chain');
-    for (let i = 0; i < n; i++, idx++) {
-      if ((d.u32(block, i * 4) & 1) !== 0) return idx + 1;
-    }
-  }
 }
 
 /**

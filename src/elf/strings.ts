@@ -78,7 +78,7 @@ export class SparseStrings implements StringTable {
     let to = -1;
     for (const b of blocks) {
       const start = b * BLOCK;
-      if (this.covers(start)) continue;
+      if (this.runAt(start) !== null) continue;
       if (from >= 0 && start <= to + GAP) {
         to = Math.min(this.size, start + BLOCK);
         continue;
@@ -103,11 +103,6 @@ export class SparseStrings implements StringTable {
       if (runEnd >= this.size) return run.data.toString('latin1', at);
       run = this.extend(run, Math.min(this.size, runEnd + BLOCK));
     }
-  }
-
-  /** covers says whether a read already holds `offset`. */
-  private covers(offset: number): boolean {
-    return this.runAt(offset) !== null;
   }
 
   /** runAt finds the run holding `offset`. */

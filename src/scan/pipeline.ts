@@ -406,6 +406,31 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   return stats;
 }
 
+/** IdQueue is a first-in, first-out queue of file ids, taken in slices (no shift per id). */
+class IdQueue {
+  private ids: number[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.ids.length - this.head;
+  }
+
+  push(id: number): void {
+    this.ids.push(id);
+  }
+
+  /** take removes up to `n` ids from the front; the taken front is dropped once it is large. */
+  take(n: number): number[] {
+    const out = this.ids.slice(this.head, this.head + n);
+    this.head += out.length;
+    if (this.head > 65_536 || this.head === this.ids.length) {
+      this.ids = this.ids.slice(this.head);
+      this.head = 0;
+    }
+    return out;
+  }
+}
+
 /** ScanState is the main thread's view of a scan: every file's path and phase-1 outcome. */
 class ScanState implements WalkSink {
   readonly outcomes: Array<Outcome | undefined> = [];
@@ -438,12 +463,10 @@ class ScanState implements WalkSink {
   /** each file's cache key (dev, ino, size, mtimeMs, ctimeMs), when the thread that read it reported one. */
   private keys = new Float64Array(0);
   private keyed = new Uint8Array(0);
-  /** the ids of the files waiting to be read, and where the next batch starts. */
-  private queue: number[] = [];
-  private head = 0;
-  /** ELF files the calling thread found and left for a worker (EngineOptions.forwardElf), and where the next batch starts. */
-  private forwarded: number[] = [];
-  private forwardHead = 0;
+  /** the files waiting to be read. */
+  private readonly queue = new IdQueue();
+  /** ELF files the calling thread found and left for a worker (EngineOptions.forwardElf). */
+  private readonly forwarded = new IdQueue();
   /** where to read a file when not at its path (staged copies). */
   private readonly sources = new Map<number, string>();
 
@@ -494,34 +517,23 @@ class ScanState implements WalkSink {
 
   /** waiting is the number of files walked but not yet sent to a thread. */
   get waiting(): number {
-    return this.queue.length - this.head;
+    return this.queue.size;
   }
 
   /** forwardWaiting is the number of ELF files the calling thread forwarded that no worker has taken yet. */
   get forwardWaiting(): number {
-    return this.forwarded.length - this.forwardHead;
+    return this.forwarded.size;
   }
 
   /** takeForWorker removes up to `n` files for a worker: forwarded ELF files first, then waiting ones. */
   takeForWorker(n: number): number[] {
-    const ids = this.forwarded.slice(this.forwardHead, this.forwardHead + n);
-    this.forwardHead += ids.length;
-    if (this.forwardHead === this.forwarded.length) {
-      this.forwarded = [];
-      this.forwardHead = 0;
-    }
-    return ids.length < n ? ids.concat(this.take(n - ids.length)) : ids;
+    const ids = this.forwarded.take(n);
+    return ids.length < n ? ids.concat(this.queue.take(n - ids.length)) : ids;
   }
 
   /** take removes the next `n` waiting files from the queue. */
   take(n: number): number[] {
-    const ids = this.queue.slice(this.head, this.head + n);
-    this.head += ids.length;
-    if (this.head > 65_536) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
-    return ids;
+    return this.queue.take(n);
   }
 
   /**

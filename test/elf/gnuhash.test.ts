@@ -4,11 +4,12 @@
  * deferred read takes import names from.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, openSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Decoder } from '../../src/elf/decode.js';
 import { GnuHashTable, gnuHash } from '../../src/elf/gnuhash.js';
 import { readElf } from '../../src/elf/index.js';
+import { SCAN_READ } from '../../src/analyze/index.js';
 import { Source, readTally } from '../../src/elf/source.js';
 import { SparseStrings } from '../../src/elf/strings.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,7 +54,7 @@ describe.skipIf(!existsSync(LIBC))('GnuHashTable on libc.so.6', () => {
       const nameAt = (i: number): string => strings.get(d.u32(src.read(symOff + i * 24, 24, 'test'), 0));
       const lookup = (name: string): boolean => {
         const h = gnuHash(name);
-        return table.mayDefine(h) && table.candidates(h, limit).some((i) => nameAt(i) === name);
+        return table.mayDefine(h) && table.candidates(h).some((i) => nameAt(i) === name);
       };
       const defined = full.exports.filter((e) => e.section !== 0).map((e) => e.name);
       expect(defined.length).toBeGreaterThan(1000);
@@ -72,6 +73,41 @@ describe.skipIf(!existsSync(LIBC))('GnuHashTable on libc.so.6', () => {
 describe('GnuHashTable on a crafted table', () => {
   const dir = mkdtempSync(join(tmpdir(), 'muslcheck-gnuhash-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** table writes a 64-bit little-endian table (one Bloom word) and opens it. */
+  const table = (name: string, nbuckets: number, symoffset: number, buckets: number[], chain: number[]): { t: GnuHashTable; close: () => void } => {
+    const b = Buffer.alloc(16 + 8 + 4 * (buckets.length + chain.length));
+    [nbuckets, symoffset, 1, 6].forEach((x, k) => b.writeUInt32LE(x, k * 4));
+    [...buckets, ...chain].forEach((x, k) => b.writeUInt32LE(x >>> 0, 24 + k * 4));
+    const file = join(dir, name);
+    writeFileSync(file, b);
+    const fd = openSync(file, 'r');
+    return { t: new GnuHashTable(new Source(fd, b.length, file), new Decoder(64, 'little'), 0, 1000), close: () => closeSync(fd) };
+  };
+
+  it.each([
+    ['no bucket used: nothing hashed, no count', 2, 3, [0, 0], [], null],
+    ['the highest bucket start below symoffset', 2, 3, [0, 1], [], 3],
+    ['one past the end of the highest bucket start\'s chain', 2, 3, [3, 5], [0x10, 0x11, 0x20, 0x30, 0x41], 8],
+  ])('symbolCount: %s', (name, nbuckets, symoffset, buckets, chain, count) => {
+    const { t, close } = table(`count-${count}`, nbuckets, symoffset, buckets, chain);
+    try {
+      expect(t.symbolCount()).toBe(count);
+    } finally {
+      close();
+    }
+  });
+
+  it('is searchable only with a bucket (a loader would divide by zero)', () => {
+    const none = table('no-bucket', 0, 1, [], []);
+    const some = table('buckets', 2, 1, [0, 0], []);
+    try {
+      expect([none.t.searchable, some.t.searchable]).toEqual([false, true]);
+    } finally {
+      none.close();
+      some.close();
+    }
+  });
 
   it('a chain that never ends costs a bounded walk in few reads, then an ElfError', () => {
     // nbuckets 1, symoffset 1, one Bloom word with every bit set, bucket 0 -> symbol 1, and
@@ -93,7 +129,7 @@ describe('GnuHashTable on a crafted table', () => {
       readTally.byField = new Map();
       let reads = 0;
       try {
-        expect(() => table.candidates(0, 4_000_000)).toThrow(/GNU hash chains too long/);
+        expect(() => table.candidates(0)).toThrow(/GNU hash chains too long/);
         reads = readTally.byField.get('DT_GNU_HASH chain')?.reads ?? 0;
       } finally {
         readTally.byField = null;
@@ -153,5 +189,24 @@ describe('SparseStrings', () => {
     } finally {
       closeSync(fd);
     }
+  });
+});
+
+describe('a deferred read of a file whose GNU hash table cannot be searched', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'muslcheck-gnuhash-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const SAMPLE = join(import.meta.dirname, '..', '..', 'samples', 'bin', 'fortify');
+
+  it('no bucket: it reads the whole symbol table instead, as a full read does', async () => {
+    const file = join(dir, 'fortify-no-bucket');
+    const bytes = readFileSync(SAMPLE);
+    bytes.writeUInt32LE(0, sectionOffset(SAMPLE, '.gnu.hash')); // nbuckets
+    writeFileSync(file, bytes);
+    const scan = await readElf(file, SCAN_READ);
+    const full = await readElf(file);
+    expect(scan.exportsDeferred).toBe(false);
+    expect(scan.imports).toEqual(full.imports);
+    // The untouched file is deferred: the fallback is this table's doing.
+    expect((await readElf(SAMPLE, SCAN_READ)).exportsDeferred).toBe(true);
   });
 });
