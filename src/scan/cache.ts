@@ -11,11 +11,14 @@
  * `$MUSLCHECK_CACHE_DIR`, else `$XDG_CACHE_HOME/muslcheck`, else `~/.cache/muslcheck`.
  * Layout (all integers little-endian):
  *
- *   "MUSLCHK\0" | u32 format | u32 idLength | id (utf8) | u32 dirCount | f64 indexLength
+ *   "MUSLCHK\0" | u32 format | u32 idLength | id (utf8)
+ *   payloads (concatenated)
  *   index: dirCount x ( u32 pathLength | dir path (utf8) | u32 blobLength | blob
  *                       | u32 listingLength | listing )
- *   sha1(index) (20 bytes)
- *   payloads (concatenated)
+ *   sha1(index) (20 bytes) | u32 dirCount | f64 indexLength
+ *
+ * The payloads come before the index so that a scan writes each one as it arrives
+ * (CacheWriter) and holds none of them; the index, written last, is found from the end.
  *
  * A directory blob is a list of ( u16 nameLength | name | f64 dev ino size mtimeMs
  * ctimeMs | u8 kind | f64 payloadOffset | u32 payloadLength | u32 payloadCheck ).
@@ -40,7 +43,11 @@ import { join } from 'node:path';
 import { absolutePath, ENTRY_OTHER, type Listing, type ListingStore } from './walk.js';
 
 /** CACHE_FORMAT is bumped whenever the layout or the payload encoding changes. */
-export const CACHE_FORMAT = 2;
+export const CACHE_FORMAT = 3;
+/** TRAILER is the size of what follows the index: its SHA-1, the directory count and the index length. */
+const TRAILER = 20 + 4 + 8;
+/** ENTRY_FIXED is the size of a directory entry besides its name: key (5 x f64), kind, offset, length, check. */
+const ENTRY_FIXED = 5 * 8 + 1 + 8 + 4 + 4;
 /** MAGIC starts every cache file. */
 const MAGIC = Buffer.from('MUSLCHK\0', 'latin1');
 /** MAX_CACHE_FILES bounds how many cache files (scanned trees) are kept; the least recently used go. */
@@ -128,25 +135,27 @@ export function cacheFileName(dir: string, roots: readonly string[], mode: strin
 /** encodeDirectory encodes one directory's entries (payload offsets already assigned). */
 export function encodeDirectory(entries: ReadonlyArray<{ name: string; key: FileKey; kind: CachedKind; offset: number; length: number; check: number }>): Buffer {
   let size = 0;
-  const names = entries.map((e) => Buffer.from(e.name, 'utf8'));
-  for (const n of names) size += 2 + n.length + 5 * 8 + 1 + 8 + 4 + 4;
+  for (const e of entries) size += 2 + Buffer.byteLength(e.name, 'utf8') + ENTRY_FIXED;
   const b = Buffer.allocUnsafe(size);
   let o = 0;
-  entries.forEach((e, i) => {
-    const n = names[i]!;
-    o = b.writeUInt16LE(n.length, o);
-    o += n.copy(b, o);
-    o = b.writeDoubleLE(e.key.dev, o);
-    o = b.writeDoubleLE(e.key.ino, o);
-    o = b.writeDoubleLE(e.key.size, o);
-    o = b.writeDoubleLE(e.key.mtimeMs, o);
-    o = b.writeDoubleLE(e.key.ctimeMs, o);
-    o = b.writeUInt8(KINDS.indexOf(e.kind), o);
-    o = b.writeDoubleLE(e.offset, o);
-    o = b.writeUInt32LE(e.length, o);
-    o = b.writeUInt32LE(e.check >>> 0, o);
-  });
+  for (const e of entries) o = writeEntry(b, o, e.name, e.key.dev, e.key.ino, e.key.size, e.key.mtimeMs, e.key.ctimeMs, KINDS.indexOf(e.kind), e.offset, e.length, e.check);
   return b;
+}
+
+/** writeEntry writes one directory entry at `o` (room for it is the caller's); the offset after it. */
+function writeEntry(b: Buffer, o: number, name: string, dev: number, ino: number, size: number, mtimeMs: number, ctimeMs: number, kind: number, offset: number, length: number, check: number): number {
+  const n = b.write(name, o + 2, 'utf8');
+  b.writeUInt16LE(n, o);
+  o += 2 + n;
+  o = b.writeDoubleLE(dev, o);
+  o = b.writeDoubleLE(ino, o);
+  o = b.writeDoubleLE(size, o);
+  o = b.writeDoubleLE(mtimeMs, o);
+  o = b.writeDoubleLE(ctimeMs, o);
+  o = b.writeUInt8(kind, o);
+  o = b.writeDoubleLE(offset, o);
+  o = b.writeUInt32LE(length, o);
+  return b.writeUInt32LE(check >>> 0, o);
 }
 
 /** decodeDirectory decodes a directory blob; null when it is inconsistent (a corrupt blob is a miss, not an error). */
@@ -155,7 +164,7 @@ export function decodeDirectory(blob: Uint8Array): Map<string, CacheEntry> | nul
   const v = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const out = new Map<string, CacheEntry>();
   let o = 0;
-  const fixed = 5 * 8 + 1 + 8 + 4 + 4;
+  const fixed = ENTRY_FIXED;
   while (o < b.length) {
     if (o + 2 > b.length) return null;
     const n = v.getUint16(o, true);
@@ -323,8 +332,8 @@ export class CacheFile {
   private static parse(fd: number, id: string): { payloadBase: number; dirs: Map<string, Buffer>; entries: number; listings: Map<string, Buffer> } | null {
     const size = fstatSync(fd).size;
     const idBytes = Buffer.from(id, 'utf8');
-    const headLen = MAGIC.length + 4 + 4 + idBytes.length + 4 + 8;
-    if (size < headLen + 20) return null;
+    const headLen = headLength(idBytes);
+    if (size < headLen + TRAILER) return null;
     const head = readExactly(fd, 0, headLen);
     if (head === null || !head.subarray(0, MAGIC.length).equals(MAGIC)) return null;
     let o = MAGIC.length;
@@ -333,12 +342,13 @@ export class CacheFile {
     if (head.readUInt32LE(o) !== idBytes.length) return null;
     o += 4;
     if (!head.subarray(o, o + idBytes.length).equals(idBytes)) return null;
-    o += idBytes.length;
-    const dirCount = head.readUInt32LE(o);
-    o += 4;
-    const indexLength = head.readDoubleLE(o);
-    if (!Number.isSafeInteger(indexLength) || indexLength < 0 || indexLength > MAX_INDEX || headLen + indexLength + 20 > size) return null;
-    const index = readExactly(fd, headLen, indexLength + 20, true);
+    const tail = readExactly(fd, size - 12, 12);
+    if (tail === null) return null;
+    const dirCount = tail.readUInt32LE(0);
+    const indexLength = tail.readDoubleLE(4);
+    if (!Number.isSafeInteger(indexLength) || indexLength < 0 || indexLength > MAX_INDEX || headLen + indexLength + TRAILER > size) return null;
+    const indexAt = size - TRAILER - indexLength;
+    const index = readExactly(fd, indexAt, indexLength + 20, true);
     if (index === null) return null;
     const digest = createHash('sha1').update(index.subarray(0, indexLength)).digest();
     if (!digest.equals(index.subarray(indexLength))) return null;
@@ -371,7 +381,7 @@ export class CacheFile {
       p += listed;
     }
     if (p !== indexLength) return null;
-    return { payloadBase: headLen + indexLength + 20, dirs, entries, listings };
+    return { payloadBase: headLen, dirs, entries, listings };
   }
 
   /** close releases the descriptor. */
@@ -388,7 +398,7 @@ export class CacheFile {
 function countEntries(blob: Buffer): number {
   let o = 0;
   let n = 0;
-  const fixed = 5 * 8 + 1 + 8 + 4 + 4;
+  const fixed = ENTRY_FIXED;
   while (o + 2 <= blob.length) {
     o += 2 + blob.readUInt16LE(o) + fixed;
     n++;
@@ -411,77 +421,186 @@ function readExactly(fd: number, offset: number, length: number, shared = false)
   return b;
 }
 
+/** headLength is the size of a cache file's head for this id: magic, format, id length, id. */
+function headLength(idBytes: Buffer): number {
+  return MAGIC.length + 4 + 4 + idBytes.length;
+}
+
 /**
- * writeCacheFile writes a complete cache file atomically: a temporary file beside it,
- * then rename. Unchanged payloads are copied from `old`; `listings` are the encoded
- * listings to keep (encodeListing), by directory. Returns the bytes written.
+ * IndexBuilder encodes a cache file's index into one growing buffer: per directory its
+ * path, its entries' blob and its listing. No object per entry: a first scan of /usr
+ * indexes 140,000 files.
+ */
+export class IndexBuilder {
+  private b = Buffer.allocUnsafe(1 << 16);
+  private at = 0;
+  /** where the open directory's blob length goes, and where its blob starts (-1: none open). */
+  private blobLengthAt = -1;
+  private blobStart = 0;
+  /** directories written. */
+  dirs = 0;
+
+  /** room makes space for `n` more bytes. */
+  private room(n: number): void {
+    if (this.at + n <= this.b.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.b.length * 2, this.at + n));
+    this.b.copy(grown, 0, 0, this.at);
+    this.b = grown;
+  }
+
+  /** dir starts a directory's record; its entries follow, then `listing` ends it. */
+  dir(path: string): void {
+    const n = Buffer.byteLength(path, 'utf8');
+    this.room(8 + n);
+    this.at = this.b.writeUInt32LE(n, this.at);
+    this.at += this.b.write(path, this.at, 'utf8');
+    this.blobLengthAt = this.at;
+    this.at += 4;
+    this.blobStart = this.at;
+    this.dirs++;
+  }
+
+  /** entry adds one file's entry to the open directory; its key is keys[at..at+4] (dev, ino, size, mtimeMs, ctimeMs). */
+  entry(name: string, keys: ArrayLike<number>, at: number, kind: number, offset: number, length: number, check: number): void {
+    this.room(2 + name.length * 3 + ENTRY_FIXED);
+    this.at = writeEntry(this.b, this.at, name, keys[at]!, keys[at + 1]!, keys[at + 2]!, keys[at + 3]!, keys[at + 4]!, kind, offset, length, check);
+  }
+
+  /** listing ends the open directory's record with its kept listing (none: empty). */
+  listing(bytes: Uint8Array | undefined): void {
+    this.b.writeUInt32LE(this.at - this.blobStart, this.blobLengthAt);
+    const n = bytes?.byteLength ?? 0;
+    this.room(4 + n);
+    this.at = this.b.writeUInt32LE(n, this.at);
+    if (bytes !== undefined) this.b.set(bytes, this.at);
+    this.at += n;
+  }
+
+  /** bytes is the index as built. */
+  bytes(): Buffer {
+    return this.b.subarray(0, this.at);
+  }
+}
+
+/**
+ * CacheWriter writes a cache file while a scan runs: each payload as it comes (so none
+ * is held in memory), the index at the end, into a temporary file beside the cache file
+ * that then replaces it by `rename` (atomic). A write that fails (read-only, full disk)
+ * gives up the file: the next run only loses its speed.
+ */
+export class CacheWriter {
+  private fd: number | null = null;
+  private failed = false;
+  private readonly tmp: string;
+  private readonly head: Buffer;
+  /** payload bytes written. */
+  private size = 0;
+
+  constructor(
+    readonly path: string,
+    id: string,
+  ) {
+    this.tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const idBytes = Buffer.from(id, 'utf8');
+    this.head = Buffer.alloc(headLength(idBytes));
+    let o = MAGIC.copy(this.head, 0);
+    o = this.head.writeUInt32LE(CACHE_FORMAT, o);
+    o = this.head.writeUInt32LE(idBytes.length, o);
+    idBytes.copy(this.head, o);
+  }
+
+  /** open creates the temporary file with its head, once; false when it cannot be written. */
+  private open(): boolean {
+    if (this.fd !== null) return true;
+    if (this.failed) return false;
+    try {
+      mkdirSync(join(this.path, '..'), { recursive: true });
+      this.fd = openSync(this.tmp, 'w', 0o600);
+      writeFully(this.fd, this.head, 0);
+      return true;
+    } catch {
+      this.abandon();
+      return false;
+    }
+  }
+
+  /** append writes a payload; its offset in the payload section, or -1 when the file cannot be written. */
+  append(payload: Uint8Array): number {
+    if (!this.open()) return -1;
+    try {
+      writeFully(this.fd!, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), this.head.length + this.size);
+    } catch {
+      this.abandon();
+      return -1;
+    }
+    const at = this.size;
+    this.size += payload.byteLength;
+    return at;
+  }
+
+  /** copy appends a payload of `old` that still checks out; its offset, or -1 (corrupt, or the write failed). */
+  copy(old: CacheFile, e: CacheEntry): number {
+    const bytes = readPayload(old.fd, old.payloadBase, e);
+    return bytes === null ? -1 : this.append(bytes);
+  }
+
+  /** finish writes the index, its digest and the trailer, and puts the file in place; the bytes written, or -1. */
+  finish(index: IndexBuilder): number {
+    if (!this.open()) return -1;
+    const bytes = index.bytes();
+    const tail = Buffer.allocUnsafe(TRAILER);
+    createHash('sha1').update(bytes).digest().copy(tail, 0);
+    tail.writeUInt32LE(index.dirs, 20);
+    tail.writeDoubleLE(bytes.length, 24);
+    const at = this.head.length + this.size;
+    try {
+      writeFully(this.fd!, bytes, at);
+      writeFully(this.fd!, tail, at + bytes.length);
+      closeSync(this.fd!);
+      this.fd = null;
+      renameSync(this.tmp, this.path);
+    } catch {
+      this.abandon();
+      return -1;
+    }
+    return at + bytes.length + tail.length;
+  }
+
+  /** abandon drops the temporary file. */
+  abandon(): void {
+    this.failed = true;
+    discardTemp(this.fd, this.tmp);
+    this.fd = null;
+  }
+}
+
+/**
+ * writeCacheFile writes a complete cache file at once (CacheWriter): fresh payloads, or
+ * unchanged ones copied from `old`; `listings` are the encoded listings to keep
+ * (encodeListing), by directory. Returns the bytes written; throws when it cannot write.
  */
 export function writeCacheFile(path: string, id: string, dirs: ReadonlyMap<string, readonly NewEntry[]>, old: CacheFile | null, listings: ReadonlyMap<string, Uint8Array> = new Map()): number {
-  const payloads: Buffer[] = [];
-  let payloadSize = 0;
-  const index: Buffer[] = [];
-  const empty = Buffer.alloc(0);
-  const all = new Set([...dirs.keys(), ...listings.keys()]);
-  for (const dir of all) {
-    const placed = (dirs.get(dir) ?? []).map((e) => {
-      let bytes: Buffer | null = null;
-      if (e.payload !== null) bytes = Buffer.from(e.payload.buffer, e.payload.byteOffset, e.payload.byteLength);
-      else if (e.reuse !== null && old !== null) bytes = readPayload(old.fd, old.payloadBase, e.reuse);
-      if (bytes === null) bytes = Buffer.alloc(0);
-      const at = { name: e.name, key: e.key, kind: e.kind, offset: payloadSize, length: bytes.length, check: payloadCheck(bytes) };
-      payloads.push(bytes);
-      payloadSize += bytes.length;
-      return at;
-    });
-    const listing = listings.get(dir);
-    const name = Buffer.from(dir, 'utf8');
-    const blob = placed.length > 0 ? encodeDirectory(placed) : empty;
-    index.push(u32(name.length), name, u32(blob.length), blob);
-    index.push(u32(listing?.byteLength ?? 0));
-    if (listing !== undefined) index.push(Buffer.from(listing.buffer, listing.byteOffset, listing.byteLength));
-  }
-  const indexBuf = Buffer.concat(index);
-  const idBytes = Buffer.from(id, 'utf8');
-  const head = Buffer.alloc(MAGIC.length + 4 + 4 + idBytes.length + 4 + 8);
-  let o = MAGIC.copy(head, 0);
-  o = head.writeUInt32LE(CACHE_FORMAT, o);
-  o = head.writeUInt32LE(idBytes.length, o);
-  o += idBytes.copy(head, o);
-  o = head.writeUInt32LE(all.size, o);
-  head.writeDoubleLE(indexBuf.length, o);
-  const digest = createHash('sha1').update(indexBuf).digest();
-
-  mkdirSync(join(path, '..'), { recursive: true });
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  let written = 0;
-  try {
-    for (const part of [head, indexBuf, digest, ...payloads]) written += writeFully(fd, part);
-  } catch (e) {
-    closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* gone */
+  const w = new CacheWriter(path, id);
+  const index = new IndexBuilder();
+  for (const dir of new Set([...dirs.keys(), ...listings.keys()])) {
+    index.dir(dir);
+    for (const e of dirs.get(dir) ?? []) {
+      const bytes = e.payload ?? (e.reuse !== null && old !== null ? readPayload(old.fd, old.payloadBase, e.reuse) : null) ?? Buffer.alloc(0);
+      const offset = bytes.byteLength === 0 ? 0 : w.append(bytes);
+      if (offset < 0) throw new Error(`cannot write ${path}`);
+      index.entry(e.name, [e.key.dev, e.key.ino, e.key.size, e.key.mtimeMs, e.key.ctimeMs], 0, KINDS.indexOf(e.kind), offset, bytes.byteLength, payloadCheck(bytes));
     }
-    throw e;
+    index.listing(listings.get(dir));
   }
-  closeSync(fd);
-  renameSync(tmp, path);
+  const written = w.finish(index);
+  if (written < 0) throw new Error(`cannot write ${path}`);
   return written;
 }
 
-/** u32 encodes a little-endian unsigned 32-bit integer. */
-function u32(n: number): Buffer {
-  const b = Buffer.allocUnsafe(4);
-  b.writeUInt32LE(n, 0);
-  return b;
-}
-
-/** writeFully writes a whole buffer (write(2) may write less than asked). */
-function writeFully(fd: number, b: Buffer): number {
+/** writeFully writes a whole buffer, at `position` when given (write(2) may write less than asked). */
+function writeFully(fd: number, b: Buffer, position?: number): number {
   let done = 0;
-  while (done < b.length) done += writeSync(fd, b, done, b.length - done);
+  while (done < b.length) done += writeSync(fd, b, done, b.length - done, position === undefined ? null : position + done);
   return done;
 }
 
@@ -519,6 +638,18 @@ export function pruneCacheDir(dir: string, keep = MAX_CACHE_FILES): void {
     tryUnlink(memo.data);
     tryUnlink(memo.meta);
   }
+}
+
+/** discardTemp closes a temporary file being written (if open) and removes it. */
+function discardTemp(fd: number | null, tmp: string): void {
+  if (fd !== null) {
+    try {
+      closeSync(fd);
+    } catch {
+      /* closed */
+    }
+  }
+  tryUnlink(tmp);
 }
 
 /** tryUnlink removes a file, ignoring failure (another run may have removed it). */
@@ -643,14 +774,7 @@ export class MemoWriter {
 
   /** abandon drops the memo being written. */
   abandon(): void {
-    if (this.fd !== null) {
-      try {
-        closeSync(this.fd);
-      } catch {
-        /* closed */
-      }
-      this.fd = null;
-    }
-    tryUnlink(this.tmp);
+    discardTemp(this.fd, this.tmp);
+    this.fd = null;
   }
 }

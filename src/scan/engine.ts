@@ -19,7 +19,7 @@ import { loadDatabase } from '../db/index.js';
 import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson } from '../report/json.js';
-import { decodeDirectory, fileKeyOf, isRacy, readPayload, sameKey, type CacheEntry, type CachedKind, type FileKey } from './cache.js';
+import { decodeDirectory, fileKeyOf, isRacy, payloadCheck, readPayload, sameKey, type CacheEntry, type CachedKind, type FileKey } from './cache.js';
 import { decodeElf, encodeElf } from './payload.js';
 
 /** EngineInit is everything an engine needs; plain data, so it can be posted to a worker. */
@@ -120,7 +120,10 @@ export interface CacheReply {
   keys: Float64Array;
   /** index into CACHED_KINDS per file. */
   kinds: Uint8Array;
-  /** offset, length, check of the still-valid cached payload per file; offset -1 when `payloads` has a fresh one. */
+  /**
+   * offset, length, check per file: of the still-valid cached payload, or, with offset -1,
+   * of the fresh one in `payloads` (checked here, on the thread that encoded it).
+   */
   reuse: Float64Array;
   payloads: Array<Uint8Array | null>;
 }
@@ -565,6 +568,9 @@ export class Engine {
   }
 }
 
+/** EMPTY_PAYLOAD is the payload of a file with nothing to keep but its kind. */
+const EMPTY_PAYLOAD = new Uint8Array(0);
+
 /** packUpdates turns per-file cache updates into a CacheReply. */
 function packUpdates(updates: ReadonlyArray<{ id: number; u: CacheUpdate }>): CacheReply {
   const n = updates.length;
@@ -575,8 +581,9 @@ function packUpdates(updates: ReadonlyArray<{ id: number; u: CacheUpdate }>): Ca
     reply.kinds[k] = CACHED_KINDS.indexOf(u.kind);
     if (u.reuse !== null) reply.reuse.set([u.reuse.offset, u.reuse.length, u.reuse.check], k * 3);
     else {
-      reply.reuse[k * 3] = -1;
-      if (u.payload !== null && u.payload.length > 0) reply.payloads[k] = u.payload;
+      const payload = u.payload ?? EMPTY_PAYLOAD;
+      reply.reuse.set([-1, payload.byteLength, payloadCheck(payload)], k * 3);
+      if (payload.byteLength > 0) reply.payloads[k] = payload;
     }
   });
   return reply;

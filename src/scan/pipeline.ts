@@ -29,7 +29,7 @@ import type { FileKind, FileReport, Verdict } from '../analyze/types.js';
 import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson, notElfEntryJson } from '../report/json.js';
-import { CacheFile, cacheFileName, DirListings, pruneCacheDir, writeCacheFile, type NewEntry } from './cache.js';
+import { CacheFile, cacheFileName, CacheWriter, DirListings, IndexBuilder, pruneCacheDir } from './cache.js';
 import { CACHED_KINDS, Engine, libraryOf, toBatch, treeLookup, type AnalyzeMode, type ExportsReply, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
 import { releaseSpareWorkers, WorkerPool } from './pool.js';
 import { absolutePath, displayPath, ListWalker, Walker, type EntrySource, type WalkSink } from './walk.js';
@@ -117,6 +117,16 @@ export interface ScanResult {
 
 /** NO_NAMES_LOOKUP answers no name (the lookup completeExports runs needs only paths). */
 const NO_NAMES_LOOKUP = { has: (): boolean => false };
+
+/** NO_KEY stands for the key of a payload copied from the old cache file (the copy checks the payload, not the key). */
+const NO_KEY = Object.freeze({ dev: 0, ino: 0, size: 0, mtimeMs: 0, ctimeMs: 0 });
+
+/** grown is a copy of a typed array with room for `n` items. */
+function grown<T extends Uint8Array | Uint32Array | Float64Array>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  return b;
+}
 
 /** NO_NAMES is the shared empty list of files that have no unresolved symbols to report. */
 const NO_NAMES: readonly string[] = Object.freeze([]);
@@ -273,7 +283,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
 
   // Walk a first slice to decide between the calling thread and a pool. The walk writes
   // straight into the scan's state: no object per file.
-  const state = new ScanState(cwd, cache, cachePath !== null);
+  const state = new ScanState(cwd, cache, cachePath === null ? null : new CacheWriter(cachePath, cacheId));
   const small = opts.smallScan ?? SMALL_SCAN;
   let walkDone = false;
   while (!walkDone && state.count < small) walkDone = !walker.drain(Math.max(1, small), state);
@@ -389,13 +399,16 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
       });
       stats.phases.analyze = Math.round(performance.now() - t0);
     }
+  } catch (e) {
+    state.dropCache();
+    throw e;
   } finally {
     const running = pool ?? (starting ? await starting.catch(() => null) : null);
     await running?.close();
   }
 
   if (cachePath !== null) {
-    stats.cacheWritten = state.saveCache(cachePath, cacheId, stats, listings);
+    stats.cacheWritten = state.saveCache(stats, listings);
     // Mark it used (the least recently used cache files are pruned).
     if (!stats.cacheWritten && cache !== null) touch(cachePath);
   }
@@ -453,16 +466,22 @@ class ScanState implements WalkSink {
   private readonly libByPath = new Map<string, number>();
   /** each library's file id (-1: a --library-path file, not part of the report). */
   private readonly libFile: number[] = [];
-  /** the cache's updates, as the threads packed them. */
-  private readonly cacheReplies: CacheReply[] = [];
-  /** the updates of completeExports, and the files they are for (their phase-1 updates are dropped). */
-  private readonly replacements = new Set<CacheReply>();
-  private readonly replaced = new Set<number>();
+  /** cache updates received (files read, or found unchanged in the cache). */
   private updates = 0;
   private hits = 0;
   /** each file's cache key (dev, ino, size, mtimeMs, ctimeMs), when the thread that read it reported one. */
   private keys = new Float64Array(0);
   private keyed = new Uint8Array(0);
+  /**
+   * per file, what the next cache file keeps: its kind (CACHED_KINDS index + 1; 0 for
+   * nothing), and its payload's offset, length and check, in the file being written or
+   * (fromOld) in the one the scan opened. Payloads themselves are written as they come.
+   */
+  private cachedKind = new Uint8Array(0);
+  private fromOld = new Uint8Array(0);
+  private payOffset = new Float64Array(0);
+  private payLength = new Uint32Array(0);
+  private payCheck = new Uint32Array(0);
   /** the files waiting to be read. */
   private readonly queue = new IdQueue();
   /** ELF files the calling thread found and left for a worker (EngineOptions.forwardElf). */
@@ -470,12 +489,17 @@ class ScanState implements WalkSink {
   /** where to read a file when not at its path (staged copies). */
   private readonly sources = new Map<number, string>();
 
+  /** whether the scan writes a cache (names are then sent with every file). */
+  private readonly caching: boolean;
+
   constructor(
     private readonly cwd: string,
     private readonly cache: CacheFile | null,
-    /** whether the scan writes a cache (names are then sent with every file). */
-    private readonly caching: boolean,
-  ) {}
+    /** where the next cache file is written, as the scan goes (null: no cache). */
+    private readonly writer: CacheWriter | null,
+  ) {
+    this.caching = writer !== null;
+  }
 
   get count(): number {
     return this.outcomes.length;
@@ -600,15 +624,11 @@ class ScanState implements WalkSink {
   }
 
   /**
-   * recordCache keeps a thread's cache updates and each file's key. `replacing`: the
-   * updates of completeExports, which replace the files' phase-1 readings.
+   * recordCache takes a thread's cache updates: each file's key, and what the next cache
+   * file keeps for it; a fresh payload is written to it now (and not held). A later update
+   * of a file (completeExports) replaces the earlier one.
    */
-  private recordCache(c: CacheReply, replacing = false): void {
-    this.cacheReplies.push(c);
-    if (replacing) {
-      this.replacements.add(c);
-      for (const id of c.ids) this.replaced.add(id);
-    }
+  private recordCache(c: CacheReply): void {
     this.updates += c.ids.length;
     this.growKeys(this.outcomes.length);
     for (let k = 0; k < c.ids.length; k++) {
@@ -616,6 +636,14 @@ class ScanState implements WalkSink {
       if (id < 0) continue;
       for (let f = 0; f < 5; f++) this.keys[id * 5 + f] = c.keys[k * 5 + f]!;
       this.keyed[id] = 1;
+      const length = c.reuse[k * 3 + 1]!;
+      const fresh = c.reuse[k * 3]! < 0;
+      const offset = !fresh ? c.reuse[k * 3]! : length === 0 ? 0 : (this.writer?.append(c.payloads[k]!) ?? -1);
+      this.cachedKind[id] = offset < 0 ? 0 : c.kinds[k]! + 1;
+      this.fromOld[id] = fresh ? 0 : 1;
+      this.payOffset[id] = offset;
+      this.payLength[id] = length;
+      this.payCheck[id] = c.reuse[k * 3 + 2]!;
     }
   }
 
@@ -630,10 +658,13 @@ class ScanState implements WalkSink {
     const cap = Math.max(n, this.keyed.length * 2, 1024);
     const keys = new Float64Array(cap * 5);
     keys.set(this.keys);
-    const keyed = new Uint8Array(cap);
-    keyed.set(this.keyed);
     this.keys = keys;
-    this.keyed = keyed;
+    this.keyed = grown(this.keyed, cap);
+    this.cachedKind = grown(this.cachedKind, cap);
+    this.fromOld = grown(this.fromOld, cap);
+    this.payOffset = grown(this.payOffset, cap);
+    this.payLength = grown(this.payLength, cap);
+    this.payCheck = grown(this.payCheck, cap);
   }
 
   /**
@@ -785,7 +816,7 @@ class ScanState implements WalkSink {
         this.indexes[o.lib] = reply.indexes[k]!;
         this.libs[o.lib]!.deferred = false;
       });
-      if (reply.cache !== null) this.recordCache(reply.cache, true);
+      if (reply.cache !== null) this.recordCache(reply.cache);
     }
   }
 
@@ -892,42 +923,74 @@ class ScanState implements WalkSink {
   }
 
   /**
-   * saveCache rewrites the cache file when anything changed (a file read from disk, a
-   * cached file gone, a directory listed afresh). Unchanged payloads are copied from the old file. Failure to write
-   * (read-only home, full disk) only costs the next run its speed.
+   * saveCache finishes the cache file when anything changed (a file read from disk, a
+   * cached file gone, a directory listed afresh): unchanged payloads are copied from the
+   * old file, then the index goes after the payloads. Otherwise, or when it cannot be
+   * written (read-only home, full disk), nothing replaces the old file: that only costs
+   * the next run its speed.
    */
-  saveCache(path: string, id: string, stats: ScanStats, listings: DirListings | null): boolean {
+  saveCache(stats: ScanStats, listings: DirListings | null): boolean {
+    const w = this.writer;
+    if (w === null) return false;
     const unchanged = this.cache !== null && this.hits === this.updates && this.hits === this.cache.entries && this.hits === stats.cacheHits && (listings === null || listings.unchanged);
-    if (unchanged || (this.updates === 0 && (listings?.kept.size ?? 0) === 0)) return false;
-    const byDir = new Map<string, NewEntry[]>();
-    for (const c of this.cacheReplies) {
-      // A phase-1 reading that completeExports replaced is not kept.
-      const replaced = this.replacements.has(c) ? null : this.replaced;
-      for (let k = 0; k < c.ids.length; k++) {
-        const fileId = c.ids[k]!;
-        if (replaced?.has(fileId)) continue;
-        const d = this.dirs[this.dirOf[fileId]!]!;
-        const key = { dev: c.keys[k * 5]!, ino: c.keys[k * 5 + 1]!, size: c.keys[k * 5 + 2]!, mtimeMs: c.keys[k * 5 + 3]!, ctimeMs: c.keys[k * 5 + 4]! };
-        const kind = CACHED_KINDS[c.kinds[k]!]!;
-        const fresh = c.reuse[k * 3]! < 0;
-        const e: NewEntry = {
-          name: this.names[fileId]!,
-          key,
-          kind,
-          payload: fresh ? (c.payloads[k] ?? new Uint8Array(0)) : null,
-          reuse: fresh ? null : { key, kind, offset: c.reuse[k * 3]!, length: c.reuse[k * 3 + 1]!, check: c.reuse[k * 3 + 2]! },
-        };
-        const list = byDir.get(d);
-        if (list) list.push(e);
-        else byDir.set(d, [e]);
-      }
-    }
-    try {
-      // Listings are kept as they were when this scan did not use them (links followed).
-      writeCacheFile(path, id, byDir, this.cache, listings?.kept ?? this.cache?.listings);
-      return true;
-    } catch {
+    if (unchanged || (this.updates === 0 && (listings?.kept.size ?? 0) === 0)) {
+      w.abandon();
       return false;
     }
+    // Listings are kept as they were when this scan did not use them (links followed).
+    const kept: ReadonlyMap<string, Uint8Array> = listings?.kept ?? this.cache?.listings ?? new Map();
+    // Each directory's files in walk order: its subdirectories' files may split them into runs.
+    const runs = new Map<number, number[]>();
+    const n = this.outcomes.length;
+    for (let id = 0; id < n; ) {
+      const d = this.dirOf[id]!;
+      let end = id + 1;
+      while (end < n && this.dirOf[end] === d) end++;
+      if (d >= 0) {
+        const r = runs.get(d);
+        if (r) r.push(id, end);
+        else runs.set(d, [id, end]);
+      }
+      id = end;
+    }
+    const index = new IndexBuilder();
+    const written = new Set<string>();
+    for (const [d, r] of runs) {
+      const dir = this.dirs[d]!;
+      let open = false;
+      for (let i = 0; i < r.length; i += 2) {
+        for (let id = r[i]!; id < r[i + 1]!; id++) {
+          const kind = id < this.cachedKind.length ? this.cachedKind[id]! : 0;
+          if (kind === 0) continue;
+          const length = this.payLength[id]!;
+          const check = this.payCheck[id]!;
+          let offset = this.payOffset[id]!;
+          if (this.fromOld[id] === 1 && length > 0) {
+            offset = this.cache === null ? -1 : w.copy(this.cache, { key: NO_KEY, kind: CACHED_KINDS[kind - 1]!, offset, length, check });
+            if (offset < 0) continue; // no longer checks out: not kept
+          }
+          if (!open) {
+            index.dir(dir);
+            open = true;
+          }
+          index.entry(this.names[id]!, this.keys, id * 5, kind - 1, offset, length, check);
+        }
+      }
+      if (open) {
+        index.listing(kept.get(dir));
+        written.add(dir);
+      }
+    }
+    for (const [dir, bytes] of kept) {
+      if (written.has(dir)) continue;
+      index.dir(dir);
+      index.listing(bytes);
+    }
+    return w.finish(index) >= 0;
+  }
+
+  /** dropCache gives up the cache file being written (the scan failed). */
+  dropCache(): void {
+    this.writer?.abandon();
   }
 }

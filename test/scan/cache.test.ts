@@ -7,13 +7,13 @@
  * listings are kept too: a re-scan takes an unchanged directory's entries from the cache,
  * and any change to a directory's entries (even with its mtime set back) is seen.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
 import { scanPaths, type ScanOptions } from '../../src/scan/pipeline.js';
-import { CacheFile, cacheFileName, decodeDirectory, decodeListing, encodeDirectory, encodeListing, listingKeyMatches, payloadCheck, pruneCacheDir, sameKey, writeCacheFile, type FileKey } from '../../src/scan/cache.js';
+import { CacheFile, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, writeCacheFile, type FileKey } from '../../src/scan/cache.js';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, ENTRY_OTHER } from '../../src/scan/walk.js';
 import { MessageChannel } from 'node:worker_threads';
 
@@ -97,8 +97,11 @@ describe('a cache that cannot be trusted is ignored', () => {
   it.each([
     ['truncated to half', (b: Buffer) => b.subarray(0, b.length >> 1)],
     ['truncated to 10 bytes', (b: Buffer) => b.subarray(0, 10)],
-    ['one flipped byte in the index', (b: Buffer) => flip(b, 120)],
-    ['one flipped byte in a payload', (b: Buffer) => flip(b, b.length - 40)],
+    // The payloads follow the head (magic, format, id), the index comes last, before its
+    // 20-byte SHA-1, the directory count and the index length (12 bytes).
+    ['one flipped byte in the index', (b: Buffer) => flip(b, b.length - 40)],
+    ['one flipped byte in a payload', (b: Buffer) => flip(b, b.indexOf('lean') + 4 + 10)],
+    ['one flipped byte in the index length', (b: Buffer) => flip(b, b.length - 2)],
     ['garbage', (b: Buffer) => Buffer.alloc(b.length, 0x5a)],
     ['empty', () => Buffer.alloc(0)],
   ])('%s', async (_name, corrupt) => {
@@ -295,6 +298,39 @@ describe('cache format', () => {
     received[0] = before ^ 0xff;
     expect(b[0]).toBe(before ^ 0xff);
     c.close();
+  });
+
+  it('a cache writer writes each payload as it comes, and the index last', () => {
+    const file = join(work, 'streamed.bin');
+    const w = new CacheWriter(file, 'id');
+    const payloads = [Buffer.from('first payload'), Buffer.from('second, longer payload')];
+    const offsets = payloads.map((p) => w.append(p));
+    expect(offsets).toEqual([0, payloads[0]!.length]);
+    // Before the index is written, the payloads are already on disk (nothing is held), beside the cache file.
+    const tmp = readdirSync(work).filter((n) => n.startsWith('streamed.bin.') && n.endsWith('.tmp'));
+    expect(tmp).toHaveLength(1);
+    expect(readFileSync(join(work, tmp[0]!)).subarray(-payloads[1]!.length)).toEqual(payloads[1]);
+    expect(existsSync(file)).toBe(false);
+    const index = new IndexBuilder();
+    index.dir('/t/a');
+    payloads.forEach((p, i) => index.entry(`f${i}`, [key.dev, i, key.size, key.mtimeMs, key.ctimeMs], 0, 1, offsets[i]!, p.length, payloadCheck(p)));
+    index.listing(undefined);
+    expect(w.finish(index)).toBe(statSync(file).size);
+    expect(readdirSync(work).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    const c = CacheFile.open(file, 'id')!;
+    const entries = decodeDirectory(c.dirs.get('/t/a')!)!;
+    expect(c.entries).toBe(2);
+    payloads.forEach((p, i) => expect(readPayload(c.fd, c.payloadBase, entries.get(`f${i}`)!)).toEqual(p));
+    c.close();
+  });
+
+  it('a cache writer that cannot write gives up, leaving nothing behind', () => {
+    const blocked = join(work, 'not-a-dir');
+    writeFileSync(blocked, 'x');
+    const w = new CacheWriter(join(blocked, 'scan.bin'), 'id');
+    expect(w.append(Buffer.from('payload'))).toBe(-1);
+    expect(w.finish(new IndexBuilder())).toBe(-1);
+    expect(readFileSync(blocked, 'utf8')).toBe('x');
   });
 
   it('pruning keeps the most recently used files and drops stale temporaries', () => {
