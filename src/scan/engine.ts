@@ -201,6 +201,9 @@ export interface Analyzed {
 /** DECODED_DIRS is how many cached directories an engine keeps decoded. */
 const DECODED_DIRS = 64;
 
+/** NOT_REGULAR is the error of a path that is no longer a regular file when it is read. */
+const NOT_REGULAR: ErrorInfo = Object.freeze({ kind: 'unreadable' as const, message: 'not a regular file', offset: null, field: null });
+
 /** OPEN_FLAGS: read-only and non-blocking, so a FIFO swapped in for a file cannot hang the scan. */
 const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
 /** MAGIC is the reusable 4-byte sniff buffer (reads are synchronous, so it is never shared). */
@@ -305,28 +308,25 @@ export class Engine {
 
   /** readOne reads one file: from the cache when its key still matches, else from disk. */
   private readOne(item: ReadItem, entry: CacheEntry | null): ReadResult {
+    // No cached reading: the file is opened, and the key it is cached under is taken from
+    // the open descriptor (one fstat, no second lookup of the path).
+    if (entry === null) return this.fromDisk(item, null, this.forwards(item), this.init.cacheWrite);
     const { id } = item;
     const path = item.source ?? item.path;
-    let key: FileKey | null = null;
-    if (this.init.cacheWrite || entry !== null) {
-      let st: Stats;
-      try {
-        st = statSync(path); // follows a link named on the command line, or followed by --follow-symlinks
-      } catch (e) {
-        return { id, kind: 'unreadable', error: errorInfo(e, path), bytesRead: 0, hit: false, cache: null };
-      }
-      if (!st.isFile()) return { id, kind: 'unreadable', error: { kind: 'unreadable', message: 'not a regular file', offset: null, field: null }, bytesRead: 0, hit: false, cache: null };
-      key = fileKeyOf(st);
+    let st: Stats;
+    try {
+      st = statSync(path); // follows a link named on the command line, or followed by --follow-symlinks
+    } catch (e) {
+      return { id, kind: 'unreadable', error: errorInfo(e, path), bytesRead: 0, hit: false, cache: null };
     }
-    if (key !== null && entry !== null && sameKey(entry.key, key)) {
+    if (!st.isFile()) return { id, kind: 'unreadable', error: NOT_REGULAR, bytesRead: 0, hit: false, cache: null };
+    const key = fileKeyOf(st);
+    if (sameKey(entry.key, key)) {
       if (entry.kind === 'elf' && this.forwards(item)) return { id, kind: 'forward', bytesRead: 0, hit: false, cache: null };
       const hit = this.fromCache(item, key, entry);
       if (hit !== null) return hit;
     }
-    const cacheKey = this.cacheable(key);
-    const result = this.fromDisk(item, cacheKey, this.forwards(item));
-    if (cacheKey !== null && result.kind !== 'forward') result.cache = this.cacheUpdate(result, cacheKey, item);
-    return result;
+    return this.fromDisk(item, this.cacheable(key), this.forwards(item));
   }
 
   /** forwards says whether this engine leaves an ELF file to a worker (--library-path files are read where they are asked for). */
@@ -394,10 +394,11 @@ export class Engine {
   }
 
   /**
-   * fromDisk sniffs 4 bytes and reads an ELF file with positioned reads; `cacheKey`: what
-   * the cache will keep it under; `forward`: an ELF file is left to a worker, not read.
+   * fromDisk sniffs 4 bytes and reads an ELF file with positioned reads. `cacheKey`: what
+   * the cache keeps the reading under; `keyFromFd`: take it from the open descriptor
+   * instead; `forward`: an ELF file is left to a worker, not read.
    */
-  private fromDisk(item: ReadItem, cacheKey: FileKey | null, forward = false): ReadResult {
+  private fromDisk(item: ReadItem, cacheKey: FileKey | null, forward = false, keyFromFd = false): ReadResult {
     const { id } = item;
     const path = item.source ?? item.path;
     let fd: number;
@@ -413,23 +414,33 @@ export class Engine {
       } catch (e) {
         return { id, kind: 'unreadable', error: errorInfo(e, path), bytesRead: 0, hit: false, cache: null };
       }
-      if (n < 4 || !isElfMagic(MAGIC)) return { id, kind: 'not-elf', bytesRead: n, hit: false, cache: null };
-      if (forward) return { id, kind: 'forward', bytesRead: n, hit: false, cache: null };
-      let size: number;
-      try {
-        const st = fstatSync(fd);
-        if (!st.isFile()) return { id, kind: 'unreadable', error: { kind: 'unreadable', message: 'not a regular file', offset: null, field: null }, bytesRead: n, hit: false, cache: null };
+      const elf = n >= 4 && isElfMagic(MAGIC);
+      if (elf && forward) return { id, kind: 'forward', bytesRead: n, hit: false, cache: null };
+      let size = 0;
+      if (elf || keyFromFd) {
+        let st: Stats;
+        try {
+          st = fstatSync(fd);
+        } catch (e) {
+          return { id, kind: 'unreadable', error: errorInfo(e, path), bytesRead: n, hit: false, cache: null };
+        }
+        if (!st.isFile()) return { id, kind: 'unreadable', error: NOT_REGULAR, bytesRead: n, hit: false, cache: null };
         size = st.size;
-      } catch (e) {
-        return { id, kind: 'unreadable', error: errorInfo(e, path), bytesRead: n, hit: false, cache: null };
+        if (keyFromFd) cacheKey = this.cacheable(fileKeyOf(st));
       }
-      try {
-        // --library-path files are read for lookup only: their exports are the point.
-        const elf = readElfFd(fd, size, item.path, item.libraryOnly ? ANALYSIS_READ : this.readOptions, this.arena);
-        return this.elfResult(item, elf, size, n + elf.bytesRead, false, null, cacheKey);
-      } catch (e) {
-        return { id, kind: e instanceof ElfError && e.kind === 'unreadable' ? 'unreadable' : 'malformed', error: errorInfo(e, path), bytesRead: n, hit: false, cache: null } as ReadResult;
+      let r: ReadResult;
+      if (!elf) r = { id, kind: 'not-elf', bytesRead: n, hit: false, cache: null };
+      else {
+        try {
+          // --library-path files are read for lookup only: their exports are the point.
+          const facts = readElfFd(fd, size, item.path, item.libraryOnly ? ANALYSIS_READ : this.readOptions, this.arena);
+          r = this.elfResult(item, facts, size, n + facts.bytesRead, false, null, cacheKey);
+        } catch (e) {
+          r = { id, kind: e instanceof ElfError && e.kind === 'unreadable' ? 'unreadable' : 'malformed', error: errorInfo(e, path), bytesRead: n, hit: false, cache: null } as ReadResult;
+        }
       }
+      if (cacheKey !== null) r.cache = this.cacheUpdate(r, cacheKey, item);
+      return r;
     } finally {
       closeSync(fd);
     }
