@@ -15,6 +15,7 @@ import { loadDatabase } from '../../src/db/index.js';
 import { scanPaths, type ScanOptions } from '../../src/scan/pipeline.js';
 import { CacheFile, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, writeCacheFile, type FileKey } from '../../src/scan/cache.js';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, ENTRY_OTHER } from '../../src/scan/walk.js';
+import { CACHED_KINDS, Engine, toBatch } from '../../src/scan/engine.js';
 import { MessageChannel } from 'node:worker_threads';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -208,6 +209,22 @@ describe('directory listings', () => {
     expect(plain.stats.listingsReused).toBe(2);
     expect(paths(plain)).not.toContain('lib-link/libbundle.so.1');
   }, 60_000);
+});
+
+describe('keys of files read afresh', () => {
+  it.each([
+    ['an ELF file', 'app-bundled', 'elf'],
+    ['a file that is not ELF', 'README', 'not-elf'],
+    ['a malformed ELF file', 'truncated', 'malformed'],
+  ])('%s is cached under the status of the descriptor it was read through', (_name, file, kind) => {
+    const engine = new Engine({ target: target.id, includeExports: false, cwd: tree, cache: null, cacheWrite: true, scanStartMs: Date.now(), suppress: null });
+    const reply = engine.read(toBatch([{ id: 7, path: join(tree, file), name: file }]));
+    const st = statSync(join(tree, file));
+    expect(reply.cache).not.toBeNull();
+    expect([...reply.cache!.ids]).toEqual([7]);
+    expect(CACHED_KINDS[reply.cache!.kinds[0]!]).toBe(kind);
+    expect([...reply.cache!.keys]).toEqual([st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs]);
+  });
 });
 
 describe('cache format', () => {
