@@ -2,7 +2,8 @@
 // bench.mjs [TREE] [RUNS]: muslcheck's performance figures (docs/performance.md).
 //
 //   1. A full `muslcheck scan TREE --format json -o FILE` (every ELF file analysed, report
-//      written), cold cache (--no-cache) and warm (the cache filled by a previous run),
+//      written), cold cache (--no-cache), first (the cache on, empty: what a first run
+//      writes) and warm (the cache filled by a previous run),
 //      alternated with the anchors `scanelf -R -B -F '%F;%i;%n;%S' TREE` (pax-utils) and
 //      `readelf -W -d -l --dyn-syms` on every ELF file (xargs -P per core). Medians.
 //   2. Bytes muslcheck read against the total size of the ELF files, and peak RSS.
@@ -44,6 +45,8 @@ function timed(cmd, args, env = {}) {
 
 const scanArgs = (cache) => ['scan', tree, '--format', 'json', '-o', out, '--stats', statsFile, '--fail-on', 'error', '--quiet', ...(cache ? [] : ['--no-cache'])];
 const env = { MUSLCHECK_CACHE_DIR: cacheDir, CI: '1' };
+/** firstDir is the cache directory of the first-scan runs, emptied before each. */
+const firstDir = join(work, 'first-cache');
 
 console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, parallelism ${availableParallelism()}`);
 console.log(`tree ${tree}, ${runs} runs each, alternated, warm page cache`);
@@ -54,8 +57,9 @@ else console.log('scanelf not installed (apt-get install pax-utils): no scanelf 
 
 // Warm-up: fill the page cache, and the scan cache for the warm runs.
 timed('node', [bin, ...scanArgs(true)], env);
-const res = { cold: [], warm: [], scanelf: [], readelf: [] };
+const res = { cold: [], first: [], warm: [], scanelf: [], readelf: [] };
 let rssCold = 0;
+let rssFirst = 0;
 let rssWarm = 0;
 let coldStats = null;
 let warmStats = null;
@@ -64,6 +68,10 @@ for (let i = 0; i < runs; i++) {
   res.cold.push(c);
   rssCold = Math.max(rssCold, c.rss);
   coldStats = JSON.parse(readFileSync(statsFile, 'utf8'));
+  rmSync(firstDir, { recursive: true, force: true });
+  const f = timed('node', [bin, ...scanArgs(true)], { ...env, MUSLCHECK_CACHE_DIR: firstDir });
+  res.first.push(f);
+  rssFirst = Math.max(rssFirst, f.rss);
   const w = timed('node', [bin, ...scanArgs(true)], env);
   res.warm.push(w);
   rssWarm = Math.max(rssWarm, w.rss);
@@ -76,6 +84,7 @@ const fmt = (name, xs) => (xs.length ? `${name.padEnd(22)} median ${(median(xs.m
 const cold = median(res.cold.map((x) => x.ms));
 const warm = median(res.warm.map((x) => x.ms));
 console.log(fmt('muslcheck (cold)', res.cold));
+console.log(fmt('muslcheck (first, cache)', res.first));
 console.log(fmt('muslcheck (warm cache)', res.warm));
 console.log(fmt('scanelf', res.scanelf));
 console.log(fmt('readelf (per file)', res.readelf));
@@ -85,7 +94,7 @@ if (res.scanelf.length) console.log(`ratio to scanelf: cold ${(cold / median(res
 if (res.readelf.length) console.log(`ratio to readelf: cold ${(cold / median(res.readelf.map((x) => x.ms))).toFixed(2)}`);
 console.log(`warm / cold: ${(warm / cold).toFixed(2)} (cache hits ${warmStats.cacheHits} of ${warmStats.files})`);
 console.log(`bytes read ${coldStats.bytesRead} of ${coldStats.elfBytes} ELF bytes (${((100 * coldStats.bytesRead) / coldStats.elfBytes).toFixed(2)}%)`);
-console.log(`peak RSS: cold ${(rssCold / 2 ** 20).toFixed(0)} MB, warm ${(rssWarm / 2 ** 20).toFixed(0)} MB`);
+console.log(`peak RSS: cold ${(rssCold / 2 ** 20).toFixed(0)} MB, first ${(rssFirst / 2 ** 20).toFixed(0)} MB, warm ${(rssWarm / 2 ** 20).toFixed(0)} MB`);
 
 // --version start-up.
 const versions = [];
@@ -129,12 +138,13 @@ if (process.env.BENCH_JSON) {
         node: process.version,
         coldMs: cold,
         warmMs: warm,
+        firstMs: median(res.first.map((x) => x.ms)),
         scanelfMs: res.scanelf.length ? median(res.scanelf.map((x) => x.ms)) : null,
         readelfMs: res.readelf.length ? median(res.readelf.map((x) => x.ms)) : null,
         cpuMs: { cold: median(res.cold.map((x) => x.cpu)), warm: median(res.warm.map((x) => x.cpu)), scanelf: res.scanelf.length ? median(res.scanelf.map((x) => x.cpu)) : null },
         stats: coldStats,
         warmStats,
-        rss: { cold: rssCold, warm: rssWarm },
+        rss: { cold: rssCold, first: rssFirst, warm: rssWarm },
         versionMs: median(versions),
         preCommitMs: median(hooks),
       },
