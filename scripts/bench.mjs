@@ -84,7 +84,7 @@ const fmt = (name, xs) => (xs.length ? `${name.padEnd(22)} median ${(median(xs.m
 const cold = median(res.cold.map((x) => x.ms));
 const warm = median(res.warm.map((x) => x.ms));
 console.log(fmt('muslcheck (cold)', res.cold));
-console.log(fmt('muslcheck (first, cache)', res.first));
+console.log(fmt('muslcheck (first run)', res.first));
 console.log(fmt('muslcheck (warm cache)', res.warm));
 console.log(fmt('scanelf', res.scanelf));
 console.log(fmt('readelf (per file)', res.readelf));
