@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
-import { scanPaths, type ScanOptions } from '../../src/scan/pipeline.js';
+import { scanPaths, scanStream, type ScanOptions } from '../../src/scan/pipeline.js';
 import { CacheFile, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, writeCacheFile, type FileKey } from '../../src/scan/cache.js';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, ENTRY_OTHER } from '../../src/scan/walk.js';
 import { CACHED_KINDS, Engine, toBatch } from '../../src/scan/engine.js';
@@ -89,6 +89,31 @@ describe.each([
     const again = await scanPaths([tree], opts(mode));
     expect(again.stats.cacheHits).toBe(7);
   }, 60_000);
+});
+
+describe('a cache that cannot be written', () => {
+  it.each([
+    ['calling thread', { jobs: 1 }],
+    ['worker pool', { jobs: 2, smallScan: 0 }],
+  ])('costs only the speed: the scan reports the same and writes nothing (%s)', async (_mode, mode) => {
+    const blocked = join(work, 'blocked');
+    writeFileSync(blocked, 'a file where the cache directory should be');
+    const r = await scanPaths([tree], opts({ ...mode, cache: { dir: join(blocked, 'cache'), toolVersion: 'test' } }));
+    const plain = await scanPaths([tree], opts({ ...mode, cache: null }));
+    expect(JSON.stringify(r.reports)).toBe(JSON.stringify(plain.reports));
+    expect(r.stats.cacheWritten).toBe(false);
+    expect(readFileSync(blocked, 'utf8')).toBe('a file where the cache directory should be');
+  }, 30_000);
+
+  it('a scan that fails leaves no temporary file behind', async () => {
+    const dir = join(work, 'failing-cache');
+    await expect(
+      scanStream([tree], opts({ cache: { dir, toolVersion: 'test' } }), 'report', () => {
+        throw new Error('the report could not be written');
+      }),
+    ).rejects.toThrow('the report could not be written');
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  }, 30_000);
 });
 
 describe('a cache that cannot be trusted is ignored', () => {
