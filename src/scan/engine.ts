@@ -265,16 +265,25 @@ export class Engine {
     const found: FoundResult[] = [];
     let bytesRead = 0;
     let hits = 0;
-    const updates: Array<{ id: number; u: CacheUpdate }> = [];
+    const updates = new UpdateList();
     for (let k = 0; k < n; k++) {
-      const item: ReadItem = { id: batch.ids[k]!, path: batch.paths[k]!, name: batch.names?.[k] ?? '', libraryOnly: batch.libraryOnly };
+      const id = batch.ids[k]!;
+      const name = batch.names?.[k] ?? '';
       const source = batch.sources?.[k];
-      if (source !== undefined && source !== null) item.source = source;
       const slot = batch.dirOf?.[k] ?? -1;
-      const r = this.readOne(item, slot < 0 ? null : (dirs[slot]?.get(item.name) ?? null));
+      const entry = slot < 0 ? null : (dirs[slot]?.get(name) ?? null);
+      // A re-scan's usual case first: a file still not ELF, with no object made for it.
+      if (entry !== null && entry.kind === 'not-elf' && (source === undefined || source === null) && !batch.libraryOnly && this.stillNotElf(batch.paths[k]!, entry, id, updates)) {
+        notElf.push(id);
+        hits++;
+        continue;
+      }
+      const item: ReadItem = { id, path: batch.paths[k]!, name, libraryOnly: batch.libraryOnly };
+      if (source !== undefined && source !== null) item.source = source;
+      const r = this.readOne(item, entry);
       bytesRead += r.bytesRead;
       if (r.hit) hits++;
-      if (r.cache !== null) updates.push({ id: r.id, u: r.cache });
+      if (r.cache !== null) updates.add(r.id, r.cache);
       if (r.kind === 'not-elf') notElf.push(r.id);
       else if (r.kind === 'forward') forward.push(r.id);
       else found.push({ ...r, cache: null } as FoundResult);
@@ -286,12 +295,12 @@ export class Engine {
    * reply packs a batch's outcome. The export indexes now belong to the reply (they are
    * transferred to the main thread); setTree gives the held facts their shared copy back.
    */
-  private reply(notElf: number[], found: FoundResult[], bytesRead: number, hits: number, updates: Array<{ id: number; u: CacheUpdate }>, forward: number[] = []): ReadReply {
+  private reply(notElf: number[], found: FoundResult[], bytesRead: number, hits: number, updates: UpdateList, forward: number[] = []): ReadReply {
     for (const r of found) {
       const held = r.kind === 'elf' ? this.held.get(r.id) : undefined;
       if (held !== undefined) held.elf.exportIndex = null;
     }
-    return { notElf: Int32Array.from(notElf), forward: Int32Array.from(forward), found, bytesRead, hits, cache: updates.length === 0 ? null : packUpdates(updates) };
+    return { notElf: Int32Array.from(notElf), forward: Int32Array.from(forward), found, bytesRead, hits, cache: updates.pack() };
   }
 
   /** decoded keeps the directories decoded from the cache lately (a directory's files come in consecutive batches). */
@@ -304,6 +313,24 @@ export class Engine {
     this.decoded.set(key, map);
     if (this.decoded.size > DECODED_DIRS) this.decoded.delete(this.decoded.keys().next().value!);
     return map;
+  }
+
+  /**
+   * stillNotElf says whether a file the cache holds as not ELF still has its key (one
+   * `stat`), and then records the unchanged entry. False sends the file the general way
+   * (readOne), which reads it again if it changed.
+   */
+  private stillNotElf(path: string, entry: CacheEntry, id: number, updates: UpdateList): boolean {
+    let st: Stats;
+    try {
+      st = statSync(path);
+    } catch {
+      return false;
+    }
+    const k = entry.key;
+    if (!st.isFile() || st.ino !== k.ino || st.dev !== k.dev || st.size !== k.size || st.mtimeMs !== k.mtimeMs || st.ctimeMs !== k.ctimeMs) return false;
+    if (this.init.cacheWrite) updates.unchanged(id, st, entry);
+    return true;
   }
 
   /** readOne reads one file: from the cache when its key still matches, else from disk. */
@@ -371,7 +398,7 @@ export class Engine {
     const c = this.init.cache;
     const notElf: number[] = [];
     const found: FoundResult[] = [];
-    const updates: Array<{ id: number; u: CacheUpdate }> = [];
+    const updates = new UpdateList();
     let bytesRead = 0;
     for (const { item, key, entry } of this.deferred.values()) {
       const payload = c === null ? null : readPayload(c.fd, c.payloadBase, entry);
@@ -384,7 +411,7 @@ export class Engine {
         r = this.fromDisk(item, cacheKey);
         bytesRead += r.bytesRead;
         const u = cacheKey === null ? null : this.cacheUpdate(r, cacheKey, item);
-        if (u !== null) updates.push({ id: item.id, u });
+        if (u !== null) updates.add(item.id, u);
       }
       if (r.kind === 'not-elf') notElf.push(r.id);
       else found.push({ ...r, cache: null } as FoundResult);
@@ -476,7 +503,7 @@ export class Engine {
    */
   completeExports(ids: readonly number[]): ExportsReply {
     const indexes: Float64Array[] = [];
-    const updates: Array<{ id: number; u: CacheUpdate }> = [];
+    const updates = new UpdateList();
     let bytesRead = 0;
     for (const id of ids) {
       const held = this.held.get(id);
@@ -490,13 +517,13 @@ export class Engine {
         held.elf.exportsDeferred = false;
         held.elf.selfDefined = [];
         // The completed facts replace the deferred ones in the cache, if the file is still the one read.
-        if (held.key !== null && sameKey(held.key, fileKeyOf(r.st))) updates.push({ id, u: { key: held.key, kind: 'elf', payload: encodeElf(held.elf), reuse: null } });
+        if (held.key !== null && sameKey(held.key, fileKeyOf(r.st))) updates.add(id, { key: held.key, kind: 'elf', payload: encodeElf(held.elf), reuse: null });
       } catch {
         // Gone or changed since phase 1: the file still gets its report; what loads it finds no exports.
       }
       indexes.push(index);
     }
-    return { ids: Int32Array.from(ids), indexes, bytesRead, cache: updates.length === 0 ? null : packUpdates(updates) };
+    return { ids: Int32Array.from(ids), indexes, bytesRead, cache: updates.pack() };
   }
 
   /** lateBytes counts what deferredNames read since the last analysis reply. */
@@ -582,22 +609,47 @@ export class Engine {
 /** EMPTY_PAYLOAD is the payload of a file with nothing to keep but its kind. */
 const EMPTY_PAYLOAD = new Uint8Array(0);
 
-/** packUpdates turns per-file cache updates into a CacheReply. */
-function packUpdates(updates: ReadonlyArray<{ id: number; u: CacheUpdate }>): CacheReply {
-  const n = updates.length;
-  const reply: CacheReply = { ids: new Int32Array(n), keys: new Float64Array(n * 5), kinds: new Uint8Array(n), reuse: new Float64Array(n * 3), payloads: new Array<Uint8Array | null>(n).fill(null) };
-  updates.forEach(({ id, u }, k) => {
-    reply.ids[k] = id;
-    reply.keys.set([u.key.dev, u.key.ino, u.key.size, u.key.mtimeMs, u.key.ctimeMs], k * 5);
-    reply.kinds[k] = CACHED_KINDS.indexOf(u.kind);
-    if (u.reuse !== null) reply.reuse.set([u.reuse.offset, u.reuse.length, u.reuse.check], k * 3);
-    else {
-      const payload = u.payload ?? EMPTY_PAYLOAD;
-      reply.reuse.set([-1, payload.byteLength, payloadCheck(payload)], k * 3);
-      if (payload.byteLength > 0) reply.payloads[k] = payload;
+/**
+ * UpdateList collects a batch's cache updates in flat arrays (no object per file: a
+ * re-scan of /usr makes 140,000), packed into one CacheReply at the end.
+ */
+class UpdateList {
+  private readonly ids: number[] = [];
+  private readonly keys: number[] = [];
+  private readonly kinds: number[] = [];
+  private readonly reuse: number[] = [];
+  private readonly payloads: Array<Uint8Array | null> = [];
+
+  /** add takes one file's update. */
+  add(id: number, u: CacheUpdate): void {
+    const k = u.key;
+    this.ids.push(id);
+    this.keys.push(k.dev, k.ino, k.size, k.mtimeMs, k.ctimeMs);
+    this.kinds.push(CACHED_KINDS.indexOf(u.kind));
+    if (u.reuse !== null) {
+      this.reuse.push(u.reuse.offset, u.reuse.length, u.reuse.check);
+      this.payloads.push(null);
+      return;
     }
-  });
-  return reply;
+    const payload = u.payload ?? EMPTY_PAYLOAD;
+    this.reuse.push(-1, payload.byteLength, payloadCheck(payload));
+    this.payloads.push(payload.byteLength > 0 ? payload : null);
+  }
+
+  /** unchanged takes a file whose cached reading still holds, under its key as `stat` gave it now. */
+  unchanged(id: number, st: Stats, e: CacheEntry): void {
+    this.ids.push(id);
+    this.keys.push(st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs);
+    this.kinds.push(CACHED_KINDS.indexOf(e.kind));
+    this.reuse.push(e.offset, e.length, e.check);
+    this.payloads.push(null);
+  }
+
+  /** pack is the CacheReply of what was taken (null: nothing). */
+  pack(): CacheReply | null {
+    if (this.ids.length === 0) return null;
+    return { ids: Int32Array.from(this.ids), keys: Float64Array.from(this.keys), kinds: Uint8Array.from(this.kinds), reuse: Float64Array.from(this.reuse), payloads: this.payloads };
+  }
 }
 
 /** transferables lists the buffers a read reply can hand over without copying. */
