@@ -158,30 +158,77 @@ function writeEntry(b: Buffer, o: number, name: string, dev: number, ino: number
   return b.writeUInt32LE(check >>> 0, o);
 }
 
-/** decodeDirectory decodes a directory blob; null when it is inconsistent (a corrupt blob is a miss, not an error). */
-export function decodeDirectory(blob: Uint8Array): Map<string, CacheEntry> | null {
+/**
+ * CachedDir is one directory's cached entries: each name mapped to where its entry lies in
+ * the blob, whose fields are read when asked. A re-scan asks each entry once, so decoding
+ * them all into objects up front (two per file) was pure garbage.
+ */
+export class CachedDir {
+  constructor(
+    private readonly view: DataView,
+    /** name -> offset of the entry's fixed part (after its name). */
+    private readonly at: Map<string, number>,
+  ) {}
+
+  /** keys lists the names, in the blob's order. */
+  keys(): IterableIterator<string> {
+    return this.at.keys();
+  }
+
+  /** get is the entry for `name` as an object, or null. */
+  get(name: string): CacheEntry | null {
+    const o = this.at.get(name);
+    if (o === undefined) return null;
+    const v = this.view;
+    return {
+      key: { dev: v.getFloat64(o, true), ino: v.getFloat64(o + 8, true), size: v.getFloat64(o + 16, true), mtimeMs: v.getFloat64(o + 24, true), ctimeMs: v.getFloat64(o + 32, true) },
+      kind: KINDS[v.getUint8(o + 40)]!,
+      offset: v.getFloat64(o + 41, true),
+      length: v.getUint32(o + 49, true),
+      check: v.getUint32(o + 53, true),
+    };
+  }
+
+  /**
+   * unchangedNotElf says whether `name` is held as not ELF under exactly this key
+   * (dev, ino, size, mtimeMs, ctimeMs, as `stat` gives them now); no object is made.
+   */
+  unchangedNotElf(name: string, st: Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>): boolean {
+    const o = this.at.get(name);
+    if (o === undefined) return false;
+    const v = this.view;
+    return v.getUint8(o + 40) === NOT_ELF_KIND && v.getFloat64(o + 8, true) === st.ino && v.getFloat64(o, true) === st.dev && v.getFloat64(o + 16, true) === st.size && v.getFloat64(o + 24, true) === st.mtimeMs && v.getFloat64(o + 32, true) === st.ctimeMs;
+  }
+
+  /** holdsNotElf says whether `name` is held as not ELF (under some key). */
+  holdsNotElf(name: string): boolean {
+    const o = this.at.get(name);
+    return o !== undefined && this.view.getUint8(o + 40) === NOT_ELF_KIND;
+  }
+}
+
+/** NOT_ELF_KIND is the not-ELF kind's number in a blob. */
+const NOT_ELF_KIND = KINDS.indexOf('not-elf');
+
+/** decodeDirectory indexes a directory blob by name; null when it is inconsistent (a corrupt blob is a miss, not an error). */
+export function decodeDirectory(blob: Uint8Array): CachedDir | null {
   const b = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
   const v = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  const out = new Map<string, CacheEntry>();
+  const at = new Map<string, number>();
   let o = 0;
-  const fixed = ENTRY_FIXED;
   while (o < b.length) {
     if (o + 2 > b.length) return null;
     const n = v.getUint16(o, true);
     o += 2;
-    if (o + n + fixed > b.length) return null;
+    if (o + n + ENTRY_FIXED > b.length) return null;
     const name = b.toString('utf8', o, o + n);
     o += n;
-    const key = { dev: v.getFloat64(o, true), ino: v.getFloat64(o + 8, true), size: v.getFloat64(o + 16, true), mtimeMs: v.getFloat64(o + 24, true), ctimeMs: v.getFloat64(o + 32, true) };
-    const kind = KINDS[v.getUint8(o + 40)];
     const offset = v.getFloat64(o + 41, true);
-    const length = v.getUint32(o + 49, true);
-    const check = v.getUint32(o + 53, true);
-    o += fixed;
-    if (kind === undefined || !Number.isSafeInteger(offset) || offset < 0) return null;
-    out.set(name, { key, kind, offset, length, check });
+    if (KINDS[v.getUint8(o + 40)] === undefined || !Number.isSafeInteger(offset) || offset < 0) return null;
+    at.set(name, o);
+    o += ENTRY_FIXED;
   }
-  return out;
+  return new CachedDir(v, at);
 }
 
 /** LISTING_HEAD is the size of a listing's directory key (dev, ino, mtimeMs, ctimeMs). */

@@ -19,7 +19,7 @@ import { loadDatabase } from '../db/index.js';
 import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson } from '../report/json.js';
-import { decodeDirectory, fileKeyOf, isRacy, payloadCheck, readPayload, sameKey, type CacheEntry, type CachedKind, type FileKey } from './cache.js';
+import { decodeDirectory, fileKeyOf, isRacy, payloadCheck, readPayload, sameKey, type CachedDir, type CacheEntry, type CachedKind, type FileKey } from './cache.js';
 import { decodeElf, encodeElf } from './payload.js';
 
 /** EngineInit is everything an engine needs; plain data, so it can be posted to a worker. */
@@ -271,16 +271,16 @@ export class Engine {
       const name = batch.names?.[k] ?? '';
       const source = batch.sources?.[k];
       const slot = batch.dirOf?.[k] ?? -1;
-      const entry = slot < 0 ? null : (dirs[slot]?.get(name) ?? null);
+      const dir = slot < 0 ? null : (dirs[slot] ?? null);
       // A re-scan's usual case first: a file still not ELF, with no object made for it.
-      if (entry !== null && entry.kind === 'not-elf' && (source === undefined || source === null) && !batch.libraryOnly && this.stillNotElf(batch.paths[k]!, entry, id, updates)) {
+      if (dir !== null && dir.holdsNotElf(name) && (source === undefined || source === null) && !batch.libraryOnly && this.stillNotElf(batch.paths[k]!, dir, name, id, updates)) {
         notElf.push(id);
         hits++;
         continue;
       }
       const item: ReadItem = { id, path: batch.paths[k]!, name, libraryOnly: batch.libraryOnly };
       if (source !== undefined && source !== null) item.source = source;
-      const r = this.readOne(item, entry);
+      const r = this.readOne(item, dir?.get(name) ?? null);
       bytesRead += r.bytesRead;
       if (r.hit) hits++;
       if (r.cache !== null) updates.add(r.id, r.cache);
@@ -304,10 +304,10 @@ export class Engine {
   }
 
   /** decoded keeps the directories decoded from the cache lately (a directory's files come in consecutive batches). */
-  private readonly decoded = new Map<number, Map<string, CacheEntry> | null>();
+  private readonly decoded = new Map<number, CachedDir | null>();
 
   /** cachedDir decodes a directory's cached entries once (null: the blob does not check out). */
-  private cachedDir(key: number, blob: Uint8Array): Map<string, CacheEntry> | null {
+  private cachedDir(key: number, blob: Uint8Array): CachedDir | null {
     if (this.decoded.has(key)) return this.decoded.get(key)!;
     const map = decodeDirectory(blob);
     this.decoded.set(key, map);
@@ -320,16 +320,15 @@ export class Engine {
    * `stat`), and then records the unchanged entry. False sends the file the general way
    * (readOne), which reads it again if it changed.
    */
-  private stillNotElf(path: string, entry: CacheEntry, id: number, updates: UpdateList): boolean {
+  private stillNotElf(path: string, dir: CachedDir, name: string, id: number, updates: UpdateList): boolean {
     let st: Stats;
     try {
       st = statSync(path);
     } catch {
       return false;
     }
-    const k = entry.key;
-    if (!st.isFile() || st.ino !== k.ino || st.dev !== k.dev || st.size !== k.size || st.mtimeMs !== k.mtimeMs || st.ctimeMs !== k.ctimeMs) return false;
-    if (this.init.cacheWrite) updates.unchanged(id, st, entry);
+    if (!st.isFile() || !dir.unchangedNotElf(name, st)) return false;
+    if (this.init.cacheWrite) updates.unchangedNotElf(id, st);
     return true;
   }
 
@@ -606,8 +605,11 @@ export class Engine {
   }
 }
 
-/** EMPTY_PAYLOAD is the payload of a file with nothing to keep but its kind. */
+/** EMPTY_PAYLOAD is the payload of a file with nothing to keep but its kind, and its check. */
 const EMPTY_PAYLOAD = new Uint8Array(0);
+const EMPTY_CHECK = payloadCheck(EMPTY_PAYLOAD);
+/** NOT_ELF_KIND is the not-ELF kind's number in CacheReply.kinds. */
+const NOT_ELF_KIND = CACHED_KINDS.indexOf('not-elf');
 
 /**
  * UpdateList collects a batch's cache updates in flat arrays (no object per file: a
@@ -636,12 +638,12 @@ class UpdateList {
     this.payloads.push(payload.byteLength > 0 ? payload : null);
   }
 
-  /** unchanged takes a file whose cached reading still holds, under its key as `stat` gave it now. */
-  unchanged(id: number, st: Stats, e: CacheEntry): void {
+  /** unchangedNotElf takes a file still not ELF, under its key as `stat` gave it now (it has no payload). */
+  unchangedNotElf(id: number, st: Stats): void {
     this.ids.push(id);
     this.keys.push(st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs);
-    this.kinds.push(CACHED_KINDS.indexOf(e.kind));
-    this.reuse.push(e.offset, e.length, e.check);
+    this.kinds.push(NOT_ELF_KIND);
+    this.reuse.push(0, 0, EMPTY_CHECK);
     this.payloads.push(null);
   }
 

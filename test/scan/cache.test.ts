@@ -266,6 +266,27 @@ describe('cache format', () => {
     expect(sameKey(back.get('ünï code')!.key, { ...key, ino: 7 })).toBe(true);
   });
 
+  it.each([
+    ['the same key', {}, true],
+    ['another size', { size: 43 }, false],
+    ['another mtime', { mtimeMs: key.mtimeMs + 1 }, false],
+    ['another ctime', { ctimeMs: key.ctimeMs + 1 }, false],
+    ['another inode', { ino: 1 }, false],
+    ['another device', { dev: 1 }, false],
+  ])('a not-ELF entry is unchanged under %s: %s', (_name, change, unchanged) => {
+    const dir = decodeDirectory(
+      encodeDirectory([
+        { name: 'text', key, kind: 'not-elf', offset: 0, length: 0, check: 1 },
+        { name: 'lib.so', key, kind: 'elf', offset: 0, length: 10, check: 1 },
+      ]),
+    )!;
+    expect(dir.unchangedNotElf('text', { ...key, ...change })).toBe(unchanged);
+    // Only not-ELF entries take this path; an ELF file's entry, or a name not held, never does.
+    expect(dir.unchangedNotElf('lib.so', key)).toBe(false);
+    expect(dir.unchangedNotElf('other', key)).toBe(false);
+    expect([dir.holdsNotElf('text'), dir.holdsNotElf('lib.so'), dir.holdsNotElf('other')]).toEqual([true, false, false]);
+  });
+
   it.each([1, 5, 20, 60])('rejects a blob cut after %i bytes', (n) => {
     const blob = encodeDirectory([{ name: 'abc', key, kind: 'elf', offset: 0, length: 10, check: 1 }]);
     expect(decodeDirectory(blob.subarray(0, n))).toBeNull();
