@@ -485,7 +485,7 @@ export class Engine {
 
   /** cacheUpdate encodes what the cache keeps for a fresh reading. */
   private cacheUpdate(r: ReadResult, key: FileKey, item: ReadItem): CacheUpdate | null {
-    if (r.kind === 'not-elf') return { key, kind: 'not-elf', payload: new Uint8Array(0), reuse: null };
+    if (r.kind === 'not-elf') return { key, kind: 'not-elf', payload: EMPTY_PAYLOAD, reuse: null };
     // A standalone copy: small Buffers share Node's allocation pool, and posting one would copy the whole pool.
     if (r.kind === 'malformed') return { key, kind: 'malformed', payload: new Uint8Array(Buffer.from(JSON.stringify(r.error), 'utf8')), reuse: null };
     if (r.kind === 'elf') {
