@@ -31,6 +31,7 @@ import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../p
 import { fileEntryJson, notElfEntryJson } from '../report/json.js';
 import { CacheFile, cacheFileName, CacheWriter, DirListings, IndexBuilder, pruneCacheDir } from './cache.js';
 import { CACHED_KINDS, Engine, libraryOf, toBatch, treeLookup, type AnalyzeMode, type ExportsReply, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
+import { FileColumns, type KeptEntry } from './columns.js';
 import { releaseSpareWorkers, WorkerPool } from './pool.js';
 import { absolutePath, displayPath, ListWalker, Walker, type EntrySource, type WalkSink } from './walk.js';
 
@@ -120,13 +121,6 @@ const NO_NAMES_LOOKUP = { has: (): boolean => false };
 
 /** NO_KEY stands for the key of a payload copied from the old cache file (the copy checks the payload, not the key). */
 const NO_KEY = Object.freeze({ dev: 0, ino: 0, size: 0, mtimeMs: 0, ctimeMs: 0 });
-
-/** grown is a copy of a typed array with room for `n` items. */
-function grown<T extends Uint8Array | Uint32Array | Float64Array>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  return b;
-}
 
 /** NO_NAMES is the shared empty list of files that have no unresolved symbols to report. */
 const NO_NAMES: readonly string[] = Object.freeze([]);
@@ -469,19 +463,8 @@ class ScanState implements WalkSink {
   /** cache updates received (files read, or found unchanged in the cache). */
   private updates = 0;
   private hits = 0;
-  /** each file's cache key (dev, ino, size, mtimeMs, ctimeMs), when the thread that read it reported one. */
-  private keys = new Float64Array(0);
-  private keyed = new Uint8Array(0);
-  /**
-   * per file, what the next cache file keeps: its kind (CACHED_KINDS index + 1; 0 for
-   * nothing), and its payload's offset, length and check, in the file being written or
-   * (fromOld) in the one the scan opened. Payloads themselves are written as they come.
-   */
-  private cachedKind = new Uint8Array(0);
-  private fromOld = new Uint8Array(0);
-  private payOffset = new Float64Array(0);
-  private payLength = new Uint32Array(0);
-  private payCheck = new Uint32Array(0);
+  /** per file: its cache key (when the thread that read it reported one), and what the next cache file keeps. */
+  private readonly columns = new FileColumns();
   /** the files waiting to be read. */
   private readonly queue = new IdQueue();
   /** ELF files the calling thread found and left for a worker (EngineOptions.forwardElf). */
@@ -630,41 +613,20 @@ class ScanState implements WalkSink {
    */
   private recordCache(c: CacheReply): void {
     this.updates += c.ids.length;
-    this.growKeys(this.outcomes.length);
     for (let k = 0; k < c.ids.length; k++) {
       const id = c.ids[k]!;
       if (id < 0) continue;
-      for (let f = 0; f < 5; f++) this.keys[id * 5 + f] = c.keys[k * 5 + f]!;
-      this.keyed[id] = 1;
+      this.columns.setKey(id, c.keys, k * 5);
       const length = c.reuse[k * 3 + 1]!;
       const fresh = c.reuse[k * 3]! < 0;
       const offset = !fresh ? c.reuse[k * 3]! : length === 0 ? 0 : (this.writer?.append(c.payloads[k]!) ?? -1);
-      this.cachedKind[id] = offset < 0 ? 0 : c.kinds[k]! + 1;
-      this.fromOld[id] = fresh ? 0 : 1;
-      this.payOffset[id] = offset;
-      this.payLength[id] = length;
-      this.payCheck[id] = c.reuse[k * 3 + 2]!;
+      this.columns.setEntry(id, offset < 0 ? 0 : c.kinds[k]! + 1, !fresh, offset, length, c.reuse[k * 3 + 2]!);
     }
   }
 
   /** uncount takes back the ELF count of a cached file that turned out otherwise when loaded. */
   private uncount(id: number, stats: ScanStats): void {
     if (this.outcomes[id]?.kind === 'elf') stats.elfFiles--;
-  }
-
-  /** growKeys makes room for the keys of `n` files. */
-  private growKeys(n: number): void {
-    if (this.keyed.length >= n) return;
-    const cap = Math.max(n, this.keyed.length * 2, 1024);
-    const keys = new Float64Array(cap * 5);
-    keys.set(this.keys);
-    this.keys = keys;
-    this.keyed = grown(this.keyed, cap);
-    this.cachedKind = grown(this.cachedKind, cap);
-    this.fromOld = grown(this.fromOld, cap);
-    this.payOffset = grown(this.payOffset, cap);
-    this.payLength = grown(this.payLength, cap);
-    this.payCheck = grown(this.payCheck, cap);
   }
 
   /**
@@ -674,7 +636,6 @@ class ScanState implements WalkSink {
    */
   fingerprint(readMode: string): string | null {
     if (!this.caching) return null;
-    this.growKeys(this.outcomes.length);
     const h = createHash('sha256').update(`muslcheck tree v3 ${readMode}\n`);
     // One update per 256 KiB, not three per file (140,000 small updates cost 0.1 s).
     const buf = Buffer.allocUnsafe(FINGERPRINT_CHUNK);
@@ -716,7 +677,6 @@ class ScanState implements WalkSink {
     // with NUL, which neither can hold.
     const n = this.outcomes.length;
     const explicit = this.explicitPaths.size > 0;
-    const keyBytes = new Uint8Array(this.keys.buffer, this.keys.byteOffset, n * 40);
     for (let id = 0; id < n; ) {
       const o = this.outcomes[id];
       const d = this.dirOf[id]!;
@@ -727,18 +687,18 @@ class ScanState implements WalkSink {
         continue;
       }
       if (given !== undefined) {
-        if (this.keyed[id] !== 1) return null;
+        if (!this.columns.keyed(id)) return null;
         text(`P${given}\0`);
-        bytes(keyBytes.subarray(id * 40, id * 40 + 40));
+        this.columns.keysOf(id, id + 1, bytes);
         id++;
         continue;
       }
       let end = id + 1;
       while (end < n && this.dirOf[end] === d && !(explicit && this.explicitPaths.has(end))) end++;
-      for (let k = id; k < end; k++) if (this.keyed[k] !== 1) return null;
+      for (let k = id; k < end; k++) if (!this.columns.keyed(k)) return null;
       text(`D${this.dirDisplay[d]!}\0${end - id}\0`);
       text(`${this.names.slice(id, end).join('\0')}\0`);
-      bytes(keyBytes.subarray(id * 40, end * 40));
+      this.columns.keysOf(id, end, bytes);
       id = end;
     }
     flush();
@@ -955,25 +915,23 @@ class ScanState implements WalkSink {
     }
     const index = new IndexBuilder();
     const written = new Set<string>();
+    const entry: KeptEntry = { kind: 0, fromOld: false, offset: 0, length: 0, check: 0 };
     for (const [d, r] of runs) {
       const dir = this.dirs[d]!;
       let open = false;
       for (let i = 0; i < r.length; i += 2) {
         for (let id = r[i]!; id < r[i + 1]!; id++) {
-          const kind = id < this.cachedKind.length ? this.cachedKind[id]! : 0;
-          if (kind === 0) continue;
-          const length = this.payLength[id]!;
-          const check = this.payCheck[id]!;
-          let offset = this.payOffset[id]!;
-          if (this.fromOld[id] === 1 && length > 0) {
-            offset = this.cache === null ? -1 : w.copy(this.cache, { key: NO_KEY, kind: CACHED_KINDS[kind - 1]!, offset, length, check });
+          if (!this.columns.entryInto(id, entry)) continue;
+          let offset = entry.offset;
+          if (entry.fromOld && entry.length > 0) {
+            offset = this.cache === null ? -1 : w.copy(this.cache, { key: NO_KEY, kind: CACHED_KINDS[entry.kind - 1]!, offset, length: entry.length, check: entry.check });
             if (offset < 0) continue; // no longer checks out: not kept
           }
           if (!open) {
             index.dir(dir);
             open = true;
           }
-          index.entry(this.names[id]!, this.keys, id * 5, kind - 1, offset, length, check);
+          index.entry(this.names[id]!, this.columns.keyBlock(id), this.columns.keyIndex(id), entry.kind - 1, offset, entry.length, entry.check);
         }
       }
       if (open) {
