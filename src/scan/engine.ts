@@ -406,11 +406,10 @@ export class Engine {
       if (elf !== null) {
         r = this.elfResult(item, elf, key.size, 0, true, null, this.cacheable(key));
       } else {
-        const cacheKey = this.cacheable(key);
-        r = this.fromDisk(item, cacheKey);
+        // fromDisk encodes the fresh reading for the cache under the key phase 1 took.
+        r = this.fromDisk(item, this.cacheable(key));
         bytesRead += r.bytesRead;
-        const u = cacheKey === null ? null : this.cacheUpdate(r, cacheKey, item);
-        if (u !== null) updates.add(item.id, u);
+        if (r.cache !== null) updates.add(item.id, r.cache);
       }
       if (r.kind === 'not-elf') notElf.push(r.id);
       else found.push({ ...r, cache: null } as FoundResult);
