@@ -129,15 +129,6 @@ export function writeAll(stream: CliStream, text: string | Uint8Array): Promise<
   });
 }
 
-/** isDirectoryAt says whether a path names a directory (following links); false when it cannot be read. */
-function isDirectoryAt(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /** parsePositiveInt is commander's parser for `--jobs`. */
 function parsePositiveInt(value: string): number {
   if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError('expected a whole number of at least 1.');
@@ -434,8 +425,9 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
   // A scan of a directory runs on a pool of threads unless it turns out small: they start
   // now, so that loading their modules overlaps the command's own start (the pipeline
   // ends the ones it does not use).
-  if (flags.staged !== true && flags.jobs !== 1 && (paths.length === 0 ? ['.'] : paths).some((p) => isDirectoryAt(resolvePath(io.cwd, p)))) {
-    (await import('./scan/pool.js')).prestartWorkers((flags.jobs ?? availableParallelism()) - 1);
+  if (flags.staged !== true && flags.jobs !== 1) {
+    const { isDirectory } = await import('./scan/walk.js');
+    if ((paths.length === 0 ? ['.'] : paths).some((p) => isDirectory(resolvePath(io.cwd, p)))) (await import('./scan/pool.js')).prestartWorkers((flags.jobs ?? availableParallelism()) - 1);
   }
   const config = await import('./config/index.js');
   const loaded = config.loadConfig({ cwd: io.cwd, explicit: flags.config });

@@ -69,7 +69,10 @@ export interface FileKey {
 /** CachedKind is what a cached reading said. Unreadable files are never cached. */
 export type CachedKind = 'not-elf' | 'elf' | 'malformed';
 
-const KINDS: readonly CachedKind[] = ['not-elf', 'elf', 'malformed'];
+/** CACHED_KINDS numbers the cached kinds, in a directory blob and in CacheReply.kinds. */
+export const CACHED_KINDS: readonly CachedKind[] = ['not-elf', 'elf', 'malformed'];
+/** NOT_ELF_KIND is the not-ELF kind's number. */
+export const NOT_ELF_KIND = CACHED_KINDS.indexOf('not-elf');
 
 /** CacheEntry is one file's cached reading: its key, what it was, and where its payload lies. */
 export interface CacheEntry {
@@ -79,15 +82,6 @@ export interface CacheEntry {
   offset: number;
   length: number;
   check: number;
-}
-
-/** NewEntry is one file's reading to store: a fresh payload, or an unchanged one to copy from the old file. */
-export interface NewEntry {
-  name: string;
-  key: FileKey;
-  kind: CachedKind;
-  payload: Uint8Array | null;
-  reuse: CacheEntry | null;
 }
 
 /** fileKeyOf takes the cache key from lstat/fstat results. */
@@ -111,7 +105,7 @@ export function isRacy(key: FileKey, scanStartMs: number): boolean {
 }
 
 /** EMPTY_CHECK is an empty payload's check (most entries are not-ELF files, with no payload), computed once: 140,000 hashes of nothing took 0.24 s of every cache write of /usr. */
-const EMPTY_CHECK = createHash('sha1').digest().readUInt32LE(0);
+export const EMPTY_CHECK = createHash('sha1').digest().readUInt32LE(0);
 
 /** payloadCheck is the first 4 bytes of a payload's SHA-1, as an unsigned integer. */
 export function payloadCheck(payload: Uint8Array): number {
@@ -138,7 +132,7 @@ export function encodeDirectory(entries: ReadonlyArray<{ name: string; key: File
   for (const e of entries) size += 2 + Buffer.byteLength(e.name, 'utf8') + ENTRY_FIXED;
   const b = Buffer.allocUnsafe(size);
   let o = 0;
-  for (const e of entries) o = writeEntry(b, o, e.name, e.key.dev, e.key.ino, e.key.size, e.key.mtimeMs, e.key.ctimeMs, KINDS.indexOf(e.kind), e.offset, e.length, e.check);
+  for (const e of entries) o = writeEntry(b, o, e.name, e.key.dev, e.key.ino, e.key.size, e.key.mtimeMs, e.key.ctimeMs, CACHED_KINDS.indexOf(e.kind), e.offset, e.length, e.check);
   return b;
 }
 
@@ -182,7 +176,7 @@ export class CachedDir {
     const v = this.view;
     return {
       key: { dev: v.getFloat64(o, true), ino: v.getFloat64(o + 8, true), size: v.getFloat64(o + 16, true), mtimeMs: v.getFloat64(o + 24, true), ctimeMs: v.getFloat64(o + 32, true) },
-      kind: KINDS[v.getUint8(o + 40)]!,
+      kind: CACHED_KINDS[v.getUint8(o + 40)]!,
       offset: v.getFloat64(o + 41, true),
       length: v.getUint32(o + 49, true),
       check: v.getUint32(o + 53, true),
@@ -207,9 +201,6 @@ export class CachedDir {
   }
 }
 
-/** NOT_ELF_KIND is the not-ELF kind's number in a blob. */
-const NOT_ELF_KIND = KINDS.indexOf('not-elf');
-
 /** decodeDirectory indexes a directory blob by name; null when it is inconsistent (a corrupt blob is a miss, not an error). */
 export function decodeDirectory(blob: Uint8Array): CachedDir | null {
   const b = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
@@ -224,7 +215,7 @@ export function decodeDirectory(blob: Uint8Array): CachedDir | null {
     const name = b.toString('utf8', o, o + n);
     o += n;
     const offset = v.getFloat64(o + 41, true);
-    if (KINDS[v.getUint8(o + 40)] === undefined || !Number.isSafeInteger(offset) || offset < 0) return null;
+    if (CACHED_KINDS[v.getUint8(o + 40)] === undefined || !Number.isSafeInteger(offset) || offset < 0) return null;
     at.set(name, o);
     o += ENTRY_FIXED;
   }
@@ -327,8 +318,11 @@ export class DirListings implements ListingStore {
   }
 }
 
+/** PayloadRef is where a payload lies in a cache file, and its check. */
+export type PayloadRef = Pick<CacheEntry, 'offset' | 'length' | 'check'>;
+
 /** readPayload reads and verifies one payload from an open cache file; null when it does not check out. */
-export function readPayload(fd: number, payloadBase: number, e: CacheEntry): Buffer | null {
+export function readPayload(fd: number, payloadBase: number, e: PayloadRef): Buffer | null {
   if (e.length === 0) return e.check === EMPTY_CHECK ? Buffer.alloc(0) : null;
   let buf: Buffer | null;
   try {
@@ -586,7 +580,7 @@ export class CacheWriter {
   }
 
   /** copy appends a payload of `old` that still checks out; its offset, or -1 (corrupt, or the write failed). */
-  copy(old: CacheFile, e: CacheEntry): number {
+  copy(old: CacheFile, e: PayloadRef): number {
     const bytes = readPayload(old.fd, old.payloadBase, e);
     return bytes === null ? -1 : this.append(bytes);
   }
@@ -619,29 +613,6 @@ export class CacheWriter {
     discardTemp(this.fd, this.tmp);
     this.fd = null;
   }
-}
-
-/**
- * writeCacheFile writes a complete cache file at once (CacheWriter): fresh payloads, or
- * unchanged ones copied from `old`; `listings` are the encoded listings to keep
- * (encodeListing), by directory. Returns the bytes written; throws when it cannot write.
- */
-export function writeCacheFile(path: string, id: string, dirs: ReadonlyMap<string, readonly NewEntry[]>, old: CacheFile | null, listings: ReadonlyMap<string, Uint8Array> = new Map()): number {
-  const w = new CacheWriter(path, id);
-  const index = new IndexBuilder();
-  for (const dir of new Set([...dirs.keys(), ...listings.keys()])) {
-    index.dir(dir);
-    for (const e of dirs.get(dir) ?? []) {
-      const bytes = e.payload ?? (e.reuse !== null && old !== null ? readPayload(old.fd, old.payloadBase, e.reuse) : null) ?? Buffer.alloc(0);
-      const offset = bytes.byteLength === 0 ? 0 : w.append(bytes);
-      if (offset < 0) throw new Error(`cannot write ${path}`);
-      index.entry(e.name, [e.key.dev, e.key.ino, e.key.size, e.key.mtimeMs, e.key.ctimeMs], 0, KINDS.indexOf(e.kind), offset, bytes.byteLength, payloadCheck(bytes));
-    }
-    index.listing(listings.get(dir));
-  }
-  const written = w.finish(index);
-  if (written < 0) throw new Error(`cannot write ${path}`);
-  return written;
 }
 
 /** writeFully writes a whole buffer, at `position` when given (write(2) may write less than asked). */

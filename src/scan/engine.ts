@@ -19,7 +19,9 @@ import { loadDatabase } from '../db/index.js';
 import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson } from '../report/json.js';
-import { decodeDirectory, fileKeyOf, isRacy, payloadCheck, readPayload, sameKey, type CachedDir, type CacheEntry, type CachedKind, type FileKey } from './cache.js';
+import { CACHED_KINDS, decodeDirectory, EMPTY_CHECK, fileKeyOf, isRacy, NOT_ELF_KIND, payloadCheck, readPayload, sameKey, type CachedDir, type CacheEntry, type CachedKind, type FileKey } from './cache.js';
+
+export { CACHED_KINDS };
 import { decodeElf, encodeElf } from './payload.js';
 
 /** EngineInit is everything an engine needs; plain data, so it can be posted to a worker. */
@@ -127,9 +129,6 @@ export interface CacheReply {
   reuse: Float64Array;
   payloads: Array<Uint8Array | null>;
 }
-
-/** CACHED_KINDS numbers the cached kinds in CacheReply.kinds. */
-export const CACHED_KINDS: readonly CachedKind[] = ['not-elf', 'elf', 'malformed'];
 
 /** LibraryMeta is what library lookup needs of an ELF file (a LoadedLibrary but for its names). */
 export interface LibraryMeta extends Pick<LoadedLibrary, 'soname' | 'needed' | 'rpath' | 'runpath'> {
@@ -272,15 +271,21 @@ export class Engine {
       const source = batch.sources?.[k];
       const slot = batch.dirOf?.[k] ?? -1;
       const dir = slot < 0 ? null : (dirs[slot] ?? null);
-      // A re-scan's usual case first: a file still not ELF, with no object made for it.
-      if (dir !== null && dir.holdsNotElf(name) && (source === undefined || source === null) && !batch.libraryOnly && this.stillNotElf(batch.paths[k]!, dir, name, id, updates)) {
-        notElf.push(id);
-        hits++;
-        continue;
+      // A re-scan's usual case first: a file still not ELF under its cached key costs one
+      // stat and no object. Otherwise the general way, with that stat if it was taken.
+      let st: Stats | null = null;
+      if (dir !== null && dir.holdsNotElf(name) && (source === undefined || source === null) && !batch.libraryOnly) {
+        st = statOrNull(batch.paths[k]!);
+        if (st !== null && st.isFile() && dir.unchangedNotElf(name, st)) {
+          if (this.init.cacheWrite) updates.unchangedNotElf(id, st);
+          notElf.push(id);
+          hits++;
+          continue;
+        }
       }
       const item: ReadItem = { id, path: batch.paths[k]!, name, libraryOnly: batch.libraryOnly };
       if (source !== undefined && source !== null) item.source = source;
-      const r = this.readOne(item, dir?.get(name) ?? null);
+      const r = this.readOne(item, dir?.get(name) ?? null, st);
       bytesRead += r.bytesRead;
       if (r.hit) hits++;
       if (r.cache !== null) updates.add(r.id, r.cache);
@@ -315,25 +320,8 @@ export class Engine {
     return map;
   }
 
-  /**
-   * stillNotElf says whether a file the cache holds as not ELF still has its key (one
-   * `stat`), and then records the unchanged entry. False sends the file the general way
-   * (readOne), which reads it again if it changed.
-   */
-  private stillNotElf(path: string, dir: CachedDir, name: string, id: number, updates: UpdateList): boolean {
-    let st: Stats;
-    try {
-      st = statSync(path);
-    } catch {
-      return false;
-    }
-    if (!st.isFile() || !dir.unchangedNotElf(name, st)) return false;
-    if (this.init.cacheWrite) updates.unchangedNotElf(id, st);
-    return true;
-  }
-
-  /** readOne reads one file: from the cache when its key still matches, else from disk. */
-  private readOne(item: ReadItem, entry: CacheEntry | null): ReadResult {
+  /** readOne reads one file: from the cache when its key still matches, else from disk; `taken`: its stat, when the caller already took it. */
+  private readOne(item: ReadItem, entry: CacheEntry | null, taken: Stats | null = null): ReadResult {
     // No cached reading: the file is opened, and the key it is cached under is taken from
     // the open descriptor (one fstat, no second lookup of the path).
     if (entry === null) return this.fromDisk(item, null, this.forwards(item), this.init.cacheWrite);
@@ -341,7 +329,7 @@ export class Engine {
     const path = item.source ?? item.path;
     let st: Stats;
     try {
-      st = statSync(path); // follows a link named on the command line, or followed by --follow-symlinks
+      st = taken ?? statSync(path); // follows a link named on the command line, or followed by --follow-symlinks
     } catch (e) {
       return { id, kind: 'unreadable', error: errorInfo(e, path), bytesRead: 0, hit: false, cache: null };
     }
@@ -604,11 +592,8 @@ export class Engine {
   }
 }
 
-/** EMPTY_PAYLOAD is the payload of a file with nothing to keep but its kind, and its check. */
+/** EMPTY_PAYLOAD is the payload of a file with nothing to keep but its kind. */
 const EMPTY_PAYLOAD = new Uint8Array(0);
-const EMPTY_CHECK = payloadCheck(EMPTY_PAYLOAD);
-/** NOT_ELF_KIND is the not-ELF kind's number in CacheReply.kinds. */
-const NOT_ELF_KIND = CACHED_KINDS.indexOf('not-elf');
 
 /**
  * UpdateList collects a batch's cache updates in flat arrays (no object per file: a
@@ -666,6 +651,15 @@ function cacheTransferables(c: CacheReply): ArrayBuffer[] {
   const out: ArrayBuffer[] = [c.ids.buffer as ArrayBuffer, c.keys.buffer as ArrayBuffer, c.kinds.buffer as ArrayBuffer, c.reuse.buffer as ArrayBuffer];
   for (const p of c.payloads) if (p && p.byteLength > 0 && p.byteOffset === 0 && p.byteLength === p.buffer.byteLength) out.push(p.buffer as ArrayBuffer);
   return out;
+}
+
+/** statOrNull is a path's stat, or null when it cannot be taken (the general way then says why). */
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
 }
 
 /** libraryOf is the lookup's view of a library: its metadata, and what answers for its names. */

@@ -20,7 +20,7 @@
  * pool of worker threads (one per core by default). Nothing scanned is ever executed.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, utimesSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { notElfReport, reportForError } from '../analyze/index.js';
@@ -30,10 +30,10 @@ import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson, notElfEntryJson } from '../report/json.js';
 import { CacheFile, cacheFileName, CacheWriter, DirListings, IndexBuilder, pruneCacheDir } from './cache.js';
-import { CACHED_KINDS, Engine, libraryOf, toBatch, treeLookup, type AnalyzeMode, type ExportsReply, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
+import { Engine, libraryOf, toBatch, treeLookup, type AnalyzeMode, type ExportsReply, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
 import { FileColumns, type KeptEntry } from './columns.js';
 import { releaseSpareWorkers, WorkerPool } from './pool.js';
-import { absolutePath, displayPath, ListWalker, Walker, type EntrySource, type WalkSink } from './walk.js';
+import { absolutePath, displayPath, isDirectory, ListWalker, Walker, type EntrySource, type WalkSink } from './walk.js';
 
 /** ScanOptions are the knobs of one scan. */
 export interface ScanOptions {
@@ -118,9 +118,6 @@ export interface ScanResult {
 
 /** NO_NAMES_LOOKUP answers no name (the lookup completeExports runs needs only paths). */
 const NO_NAMES_LOOKUP = { has: (): boolean => false };
-
-/** NO_KEY stands for the key of a payload copied from the old cache file (the copy checks the payload, not the key). */
-const NO_KEY = Object.freeze({ dev: 0, ino: 0, size: 0, mtimeMs: 0, ctimeMs: 0 });
 
 /** NO_NAMES is the shared empty list of files that have no unresolved symbols to report. */
 const NO_NAMES: readonly string[] = Object.freeze([]);
@@ -225,15 +222,6 @@ function touch(p: string): void {
     utimesSync(p, now, now);
   } catch {
     /* gone or read-only: only pruning order suffers */
-  }
-}
-
-/** isDirectory says whether a path is a directory (following links), false when it cannot be read. */
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
   }
 }
 
@@ -693,8 +681,7 @@ class ScanState implements WalkSink {
         id++;
         continue;
       }
-      let end = id + 1;
-      while (end < n && this.dirOf[end] === d && !(explicit && this.explicitPaths.has(end))) end++;
+      const end = this.runEnd(id, explicit);
       for (let k = id; k < end; k++) if (!this.columns.keyed(k)) return null;
       text(`D${this.dirDisplay[d]!}\0${end - id}\0`);
       text(`${this.names.slice(id, end).join('\0')}\0`);
@@ -703,6 +690,19 @@ class ScanState implements WalkSink {
     }
     flush();
     return h.digest('hex');
+  }
+
+  /**
+   * runEnd is where the run of files starting at `id` ends: the files after it of the same
+   * directory, in walk order (a subdirectory's files end a run); with `byPath`, a file
+   * given by its path ends it too.
+   */
+  private runEnd(id: number, byPath: boolean): number {
+    const n = this.outcomes.length;
+    const d = this.dirOf[id]!;
+    let end = id + 1;
+    while (end < n && this.dirOf[end] === d && !(byPath && this.explicitPaths.has(end))) end++;
+    return end;
   }
 
   /** addLibrary adds an ELF file to the lookup table. */
@@ -904,8 +904,7 @@ class ScanState implements WalkSink {
     const n = this.outcomes.length;
     for (let id = 0; id < n; ) {
       const d = this.dirOf[id]!;
-      let end = id + 1;
-      while (end < n && this.dirOf[end] === d) end++;
+      const end = this.runEnd(id, false);
       if (d >= 0) {
         const r = runs.get(d);
         if (r) r.push(id, end);
@@ -924,7 +923,7 @@ class ScanState implements WalkSink {
           if (!this.columns.entryInto(id, entry)) continue;
           let offset = entry.offset;
           if (entry.fromOld && entry.length > 0) {
-            offset = this.cache === null ? -1 : w.copy(this.cache, { key: NO_KEY, kind: CACHED_KINDS[entry.kind - 1]!, offset, length: entry.length, check: entry.check });
+            offset = this.cache === null ? -1 : w.copy(this.cache, entry);
             if (offset < 0) continue; // no longer checks out: not kept
           }
           if (!open) {

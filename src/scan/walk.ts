@@ -171,6 +171,15 @@ export function absolutePath(cwd: string, path: string): string {
   return path.startsWith('/') ? path : resolve(cwd, path);
 }
 
+/** isDirectory says whether a path names a directory (following links); false when it cannot be read. */
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** errnoCode renders a system error briefly (`EACCES`), or its message. */
 function errnoCode(e: unknown): string {
   const err = e as NodeJS.ErrnoException;

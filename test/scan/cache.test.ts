@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
 import { scanPaths, scanStream, type ScanOptions } from '../../src/scan/pipeline.js';
-import { CacheFile, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, writeCacheFile, type FileKey } from '../../src/scan/cache.js';
+import { CACHED_KINDS, CacheFile, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, type FileKey } from '../../src/scan/cache.js';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, ENTRY_OTHER } from '../../src/scan/walk.js';
-import { CACHED_KINDS, Engine, toBatch } from '../../src/scan/engine.js';
+import { Engine, toBatch } from '../../src/scan/engine.js';
 import { MessageChannel } from 'node:worker_threads';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -342,8 +342,13 @@ describe('cache format', () => {
 
   it('directory blobs are views of one shared index, so posting one to a worker copies nothing', async () => {
     const file = join(work, 'shared.bin');
-    const entries = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `f${i}`, key: { ...key, ino: i }, kind: 'not-elf' as const, payload: null, reuse: null }));
-    writeCacheFile(file, 'id', new Map([['/t/a', entries(3)], ['/t/b', entries(40)]]), null);
+    const index = new IndexBuilder();
+    for (const [dir, n] of [['/t/a', 3], ['/t/b', 40]] as const) {
+      index.dir(dir);
+      for (let i = 0; i < n; i++) index.entry(`f${i}`, [key.dev, i, key.size, key.mtimeMs, key.ctimeMs], 0, 0, 0, 0, payloadCheck(new Uint8Array(0)));
+      index.listing(undefined);
+    }
+    expect(new CacheWriter(file, 'id').finish(index)).toBeGreaterThan(0);
     const c = CacheFile.open(file, 'id')!;
     const a = c.dirs.get('/t/a')!;
     const b = c.dirs.get('/t/b')!;
