@@ -502,9 +502,13 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
         cache: flags.cache && staged === null ? { dir: defaultCacheDir(io.env), toolVersion: toolVersion() } : null,
         ...(memoAllowed
           ? {
-              // Asked only when the cache was used for the whole tree (never for a hook's file list).
+              // Asked only when the cache was used for the whole tree (never for a hook's file
+              // list); asked again with the walked tree's fingerprint when the tree the cache
+              // file recorded turned out changed, so an earlier answer is dropped.
               reuse: (fingerprint: string, cacheFile: string) => {
                 const key = cacheMod.memoKey(fingerprint, renderContext(mode, flags, target.id, failOn, suppress, io.cwd, paths));
+                memo.writer?.abandon();
+                memo.writer = null;
                 memo.hit = cacheMod.readMemo(cacheFile, key);
                 if (memo.hit === null) memo.writer = new cacheMod.MemoWriter(cacheFile, key);
                 return memo.hit !== null;

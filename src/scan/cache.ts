@@ -15,6 +15,7 @@
  *   payloads (concatenated)
  *   index: dirCount x ( u32 pathLength | dir path (utf8) | u32 blobLength | blob
  *                       | u32 listingLength | listing )
+ *          u32 treeLength | tree record (utf8 JSON; empty when none)
  *   sha1(index) (20 bytes) | u32 dirCount | f64 indexLength
  *
  * The payloads come before the index so that a scan writes each one as it arrives
@@ -27,6 +28,10 @@
  * in walk order. A re-scan takes it instead of reading the directory when the directory's
  * key is unchanged (src/scan/walk.ts, ListingStore); a directory changed this close to
  * the scan's start (RACY_MS) is not kept.
+ * The tree record (TreeRecord) says that the index describes a whole walk: every directory
+ * it listed and every file it found, with the walk's fingerprint. A re-scan that finds
+ * every listed directory and every file under its kept key then knows the fingerprint
+ * without walking (verifyChunks, and "Re-scans that only verify" in docs/performance.md).
  * The id names the tool version, the database fingerprint and the read mode: a cache made
  * by another version is not read. The index is checksummed as a whole and each payload on
  * its own (first 4 bytes of its SHA-1): a corrupt cache is ignored, never trusted.
@@ -43,7 +48,7 @@ import { join } from 'node:path';
 import { absolutePath, ENTRY_OTHER, type Listing, type ListingStore } from './walk.js';
 
 /** CACHE_FORMAT is bumped whenever the layout or the payload encoding changes. */
-export const CACHE_FORMAT = 3;
+export const CACHE_FORMAT = 4;
 /** TRAILER is the size of what follows the index: its SHA-1, the directory count and the index length. */
 const TRAILER = 20 + 4 + 8;
 /** ENTRY_FIXED is the size of a directory entry besides its name: key (5 x f64), kind, offset, length, check. */
@@ -333,20 +338,84 @@ export function readPayload(fd: number, payloadBase: number, e: PayloadRef): Buf
   return buf !== null && payloadCheck(buf) === e.check ? buf : null;
 }
 
+/**
+ * TreeRecord is what a cache file says about the walk that wrote it, when that walk is
+ * wholly described by the index: every directory it entered has its listing kept, every
+ * file it found has an entry, and nothing could not be walked. `spec` names the walk
+ * (paths as given, working directory, globs, read mode); `fingerprint` is the tree state
+ * (ScanOptions.reuse); the counts are the figures the walk gave.
+ */
+export interface TreeRecord {
+  spec: string;
+  fingerprint: string;
+  files: number;
+  elfFiles: number;
+  elfBytes: number;
+  directories: number;
+}
+
+/** SPAN is how many numbers spans holds per directory: path, blob and listing, each as offset and length in the index. */
+const SPAN = 6;
+
 /** CacheFile is an opened, validated cache file: its directory index and a descriptor for payloads. */
 export class CacheFile {
+  private dirMap: Map<string, Buffer> | null = null;
+  private listingMap: Map<string, Buffer> | null = null;
+  private entryCount = -1;
+
   private constructor(
     readonly path: string,
     /** fd stays open for the whole scan; worker threads share it (one process, one descriptor table). */
     readonly fd: number,
     readonly payloadBase: number,
-    /** directory (absolute) -> encoded entries. */
-    readonly dirs: Map<string, Buffer>,
-    /** entry count over all directories. */
-    readonly entries: number,
-    /** directory (absolute) -> encoded listing, for the directories whose listing was kept. */
-    readonly listings: Map<string, Buffer>,
+    /** the index, in shared memory (directory blobs posted to workers are views of it). */
+    readonly index: Buffer,
+    /** per directory: SPAN numbers locating its path, blob and listing in `index` (shared memory too). */
+    readonly spans: Int32Array,
+    /** the walk this file describes whole, if it does. */
+    readonly tree: TreeRecord | null,
   ) {}
+
+  /** dirs maps each directory (absolute) to its encoded entries (views of the index; built when first asked). */
+  get dirs(): Map<string, Buffer> {
+    if (this.dirMap === null) this.split();
+    return this.dirMap!;
+  }
+
+  /** listings maps each directory (absolute) whose listing was kept to that listing. */
+  get listings(): Map<string, Buffer> {
+    if (this.listingMap === null) this.split();
+    return this.listingMap!;
+  }
+
+  /** entries is the entry count over all directories. */
+  get entries(): number {
+    if (this.entryCount < 0) this.split();
+    return this.entryCount;
+  }
+
+  /**
+   * split builds the maps from the spans. Not done on open: a re-scan that only verifies
+   * the tree (verifyChunks) needs none of the 30,000 strings and views they hold for /usr.
+   */
+  private split(): void {
+    const dirs = new Map<string, Buffer>();
+    const listings = new Map<string, Buffer>();
+    let entries = 0;
+    const s = this.spans;
+    for (let d = 0; d < s.length; d += SPAN) {
+      const dir = this.index.toString('utf8', s[d]!, s[d]! + s[d + 1]!);
+      if (s[d + 3]! > 0) {
+        const blob = this.index.subarray(s[d + 2]!, s[d + 2]! + s[d + 3]!);
+        dirs.set(dir, blob);
+        entries += countEntries(blob);
+      }
+      if (s[d + 5]! > 0) listings.set(dir, this.index.subarray(s[d + 4]!, s[d + 4]! + s[d + 5]!));
+    }
+    this.dirMap = dirs;
+    this.listingMap = listings;
+    this.entryCount = entries;
+  }
 
   /** open reads and checks a cache file; null when it is missing, made by another version, or corrupt. */
   static open(path: string, id: string): CacheFile | null {
@@ -362,15 +431,15 @@ export class CacheFile {
         closeSync(fd);
         return null;
       }
-      return new CacheFile(path, fd, parsed.payloadBase, parsed.dirs, parsed.entries, parsed.listings);
+      return new CacheFile(path, fd, parsed.payloadBase, parsed.index, parsed.spans, parsed.tree);
     } catch {
       closeSync(fd);
       return null;
     }
   }
 
-  /** parse validates the header and the index checksum and splits the index by directory. */
-  private static parse(fd: number, id: string): { payloadBase: number; dirs: Map<string, Buffer>; entries: number; listings: Map<string, Buffer> } | null {
+  /** parse validates the header and the index checksum and locates each directory's parts in the index. */
+  private static parse(fd: number, id: string): { payloadBase: number; index: Buffer; spans: Int32Array; tree: TreeRecord | null } | null {
     const size = fstatSync(fd).size;
     const idBytes = Buffer.from(id, 'utf8');
     const headLen = headLength(idBytes);
@@ -388,41 +457,37 @@ export class CacheFile {
     const dirCount = tail.readUInt32LE(0);
     const indexLength = tail.readDoubleLE(4);
     if (!Number.isSafeInteger(indexLength) || indexLength < 0 || indexLength > MAX_INDEX || headLen + indexLength + TRAILER > size) return null;
+    // Each directory takes at least 12 bytes of the index: a count beyond that is corrupt.
+    if (dirCount * 12 > indexLength) return null;
     const indexAt = size - TRAILER - indexLength;
-    const index = readExactly(fd, indexAt, indexLength + 20, true);
-    if (index === null) return null;
-    const digest = createHash('sha1').update(index.subarray(0, indexLength)).digest();
-    if (!digest.equals(index.subarray(indexLength))) return null;
-    const dirs = new Map<string, Buffer>();
-    const listings = new Map<string, Buffer>();
+    const read = readExactly(fd, indexAt, indexLength + 20, true);
+    if (read === null) return null;
+    const digest = createHash('sha1').update(read.subarray(0, indexLength)).digest();
+    if (!digest.equals(read.subarray(indexLength))) return null;
+    // A view of shared memory: posted to a worker, it shares it, no copy.
+    const index = read.subarray(0, indexLength);
+    const spans = new Int32Array(new SharedArrayBuffer(Math.max(1, dirCount * SPAN) * 4)).subarray(0, dirCount * SPAN);
     let p = 0;
-    let entries = 0;
-    for (let i = 0; i < dirCount; i++) {
-      if (p + 4 > indexLength) return null;
+    /** part locates the next length-prefixed part in spans[at], spans[at + 1]; false when it overruns the index. */
+    const part = (at: number): boolean => {
+      if (p + 4 > indexLength) return false;
       const n = index.readUInt32LE(p);
       p += 4;
-      if (p + n + 4 > indexLength) return null;
-      const dir = index.toString('utf8', p, p + n);
+      if (p + n > indexLength) return false;
+      spans[at] = p;
+      spans[at + 1] = n;
       p += n;
-      const len = index.readUInt32LE(p);
-      p += 4;
-      if (p + len > indexLength) return null;
-      // A view of the shared index: posted to a worker, it shares the memory, no copy.
-      const blob = index.subarray(p, p + len);
-      p += len;
-      if (len > 0) {
-        dirs.set(dir, blob);
-        entries += countEntries(blob);
-      }
-      if (p + 4 > indexLength) return null;
-      const listed = index.readUInt32LE(p);
-      p += 4;
-      if (p + listed > indexLength) return null;
-      if (listed > 0) listings.set(dir, index.subarray(p, p + listed));
-      p += listed;
+      return true;
+    };
+    for (let d = 0; d < dirCount * SPAN; d += SPAN) {
+      if (!part(d) || !part(d + 2) || !part(d + 4)) return null;
     }
-    if (p !== indexLength) return null;
-    return { payloadBase: headLen, dirs, entries, listings };
+    if (p + 4 > indexLength) return null;
+    const treeLength = index.readUInt32LE(p);
+    p += 4;
+    if (p + treeLength !== indexLength) return null;
+    const tree = treeLength === 0 ? null : parseTreeRecord(index.toString('utf8', p, p + treeLength));
+    return { payloadBase: headLen, index, spans, tree };
   }
 
   /** close releases the descriptor. */
@@ -433,6 +498,126 @@ export class CacheFile {
       /* already closed */
     }
   }
+}
+
+/** parseTreeRecord reads a tree record; null when it is not one (a file that checks out but says nothing usable). */
+function parseTreeRecord(text: string): TreeRecord | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const r = v as Partial<TreeRecord> | null;
+  if (r === null || typeof r !== 'object' || typeof r.spec !== 'string' || typeof r.fingerprint !== 'string') return null;
+  for (const k of ['files', 'elfFiles', 'elfBytes', 'directories'] as const) if (!Number.isSafeInteger(r[k]) || r[k]! < 0) return null;
+  return { spec: r.spec, fingerprint: r.fingerprint, files: r.files!, elfFiles: r.elfFiles!, elfBytes: r.elfBytes!, directories: r.directories! };
+}
+
+/** VERIFY_CHUNK is how many directories a thread claims at a time when verifying a tree. */
+const VERIFY_CHUNK = 32;
+/** VERIFY_STALL_MS: a helper thread that finishes no chunk for this long is given up on (the tree then counts as changed). */
+const VERIFY_STALL_MS = 2000;
+
+/**
+ * VerifyJob is one verification of a cache file's tree, shared by the threads that do it:
+ * the index and its spans (shared memory) and control words: [0] the next chunk of
+ * directories to claim, [1] set once any thread found a change, [2] chunks done.
+ */
+export interface VerifyJob {
+  index: Uint8Array;
+  spans: Int32Array;
+  control: Int32Array;
+}
+
+/** verifyJob prepares the verification of a cache file's tree. */
+export function verifyJob(cache: CacheFile): VerifyJob {
+  return { index: cache.index, spans: cache.spans, control: new Int32Array(new SharedArrayBuffer(3 * 4)) };
+}
+
+/**
+ * verifyChunks runs on any thread: it claims chunks of directories until none is left or
+ * some thread found a change. A directory is unchanged when, as `stat` sees it now, it is
+ * a directory under the key its listing was kept with (the test the walk applies before
+ * taking a kept listing), and each of its files is a regular file under its entry's key
+ * (the test a re-scan applies before taking a cached reading). One `stat` per directory and
+ * per file, no object per entry.
+ */
+export function verifyChunks(job: VerifyJob): void {
+  const { index, spans, control } = job;
+  const b = Buffer.from(index.buffer, index.byteOffset, index.byteLength);
+  const v = new DataView(index.buffer, index.byteOffset, index.byteLength);
+  const dirs = spans.length / SPAN;
+  for (;;) {
+    const first = Atomics.add(control, 0, 1) * VERIFY_CHUNK;
+    if (first >= dirs || Atomics.load(control, 1) !== 0) return;
+    for (let d = first; d < Math.min(dirs, first + VERIFY_CHUNK); d++) {
+      if (!unchangedDir(b, v, spans, d)) {
+        Atomics.store(control, 1, 1);
+        Atomics.notify(control, 2);
+        return;
+      }
+    }
+    Atomics.add(control, 2, 1);
+    Atomics.notify(control, 2);
+  }
+}
+
+/** unchangedDir says whether directory `d` of the index and its files are as the index keeps them. */
+function unchangedDir(b: Buffer, v: DataView, spans: Int32Array, d: number): boolean {
+  const s = d * SPAN;
+  const dir = b.toString('utf8', spans[s]!, spans[s]! + spans[s + 1]!);
+  try {
+    const listingAt = spans[s + 4]!;
+    if (spans[s + 5]! > 0) {
+      if (spans[s + 5]! < LISTING_HEAD) return false;
+      const st = statSync(dir, { throwIfNoEntry: false });
+      if (st === undefined || !st.isDirectory()) return false;
+      if (v.getFloat64(listingAt + 8, true) !== st.ino || v.getFloat64(listingAt, true) !== st.dev || v.getFloat64(listingAt + 16, true) !== st.mtimeMs || v.getFloat64(listingAt + 24, true) !== st.ctimeMs) return false;
+    }
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    const end = spans[s + 2]! + spans[s + 3]!;
+    for (let o = spans[s + 2]!; o < end; ) {
+      if (o + 2 > end) return false;
+      const n = v.getUint16(o, true);
+      o += 2;
+      if (o + n + ENTRY_FIXED > end) return false;
+      const st = statSync(prefix + b.toString('utf8', o, o + n), { throwIfNoEntry: false });
+      o += n;
+      if (st === undefined || !st.isFile()) return false;
+      if (v.getFloat64(o + 8, true) !== st.ino || v.getFloat64(o, true) !== st.dev || v.getFloat64(o + 16, true) !== st.size || v.getFloat64(o + 24, true) !== st.mtimeMs || v.getFloat64(o + 32, true) !== st.ctimeMs) return false;
+      o += ENTRY_FIXED;
+    }
+    return true;
+  } catch {
+    return false; // EACCES, ENOTDIR, ELOOP...: the walk will say what
+  }
+}
+
+/** cancelVerify stops a verification: threads take no further chunk. */
+export function cancelVerify(job: VerifyJob): void {
+  Atomics.store(job.control, 1, 1);
+}
+
+/**
+ * awaitVerified waits, blocking the calling thread, until every chunk of the job is done:
+ * true when nothing changed. Helper threads that stop making progress (VERIFY_STALL_MS)
+ * make it false: the scan then walks the tree, as it would have without them.
+ */
+export function awaitVerified(job: VerifyJob, stallMs = VERIFY_STALL_MS): boolean {
+  const c = job.control;
+  const chunks = Math.ceil(job.spans.length / SPAN / VERIFY_CHUNK);
+  let seen = Atomics.load(c, 2);
+  let since = performance.now();
+  while (Atomics.load(c, 1) === 0 && seen < chunks) {
+    Atomics.wait(c, 2, seen, 50);
+    const now = Atomics.load(c, 2);
+    if (now !== seen) {
+      seen = now;
+      since = performance.now();
+    } else if (performance.now() - since > stallMs) return false;
+  }
+  return Atomics.load(c, 1) === 0;
 }
 
 /** countEntries counts the entries of a blob without decoding names (for the "nothing changed" test). */
@@ -517,8 +702,21 @@ export class IndexBuilder {
     this.at += n;
   }
 
-  /** bytes is the index as built. */
+  /** end closes the index with the tree record (null: none); bytes then gives the whole index. */
+  end(tree: TreeRecord | null): void {
+    const text = tree === null ? '' : JSON.stringify(tree);
+    const n = Buffer.byteLength(text, 'utf8');
+    this.room(4 + n);
+    this.at = this.b.writeUInt32LE(n, this.at);
+    this.at += this.b.write(text, this.at, 'utf8');
+    this.ended = true;
+  }
+
+  private ended = false;
+
+  /** bytes is the index as built (ended with no tree record if `end` was not called). */
   bytes(): Buffer {
+    if (!this.ended) this.end(null);
     return this.b.subarray(0, this.at);
   }
 }

@@ -29,10 +29,10 @@ import type { FileKind, FileReport, Verdict } from '../analyze/types.js';
 import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson, notElfEntryJson } from '../report/json.js';
-import { CacheFile, cacheFileName, CacheWriter, DirListings, IndexBuilder, pruneCacheDir } from './cache.js';
+import { awaitVerified, cancelVerify, CacheFile, cacheFileName, CacheWriter, DirListings, IndexBuilder, pruneCacheDir, verifyChunks, verifyJob, type TreeRecord } from './cache.js';
 import { Engine, libraryOf, toBatch, treeLookup, type AnalyzeMode, type ExportsReply, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
 import { FileColumns, type KeptEntry } from './columns.js';
-import { releaseSpareWorkers, WorkerPool } from './pool.js';
+import { lendSpares, releaseSpareWorkers, WorkerPool } from './pool.js';
 import { absolutePath, displayPath, isDirectory, ListWalker, Walker, type EntrySource, type WalkSink } from './walk.js';
 
 /** ScanOptions are the knobs of one scan. */
@@ -66,7 +66,10 @@ export interface ScanOptions {
    * already holds the result for this exact tree state (`fingerprint`: every path and its
    * cache key, in order, and every walk error). When it answers true, the analysis is
    * skipped and no entry is handed out. Not asked when some file has no key (uncached,
-   * racy) or --library-path brings in files from outside the tree.
+   * racy) or --library-path brings in files from outside the tree. It may be asked
+   * first, before the walk, with the fingerprint the cache file's tree record holds; if
+   * the tree then turns out changed, it is asked again after the walk (or not at all).
+   * ScanStats.reused says whether the result was reused in the end.
    */
   reuse?: (fingerprint: string, cacheFile: string) => boolean | Promise<boolean>;
 }
@@ -87,6 +90,8 @@ export interface ScanStats {
   cacheWritten: boolean;
   /** the caller reused its result for this tree state (see ScanOptions.reuse): nothing was analysed. */
   reused: boolean;
+  /** the tree was found unchanged by verifying the cache file's keys, without walking it (see verifyChunks). */
+  verified: boolean;
   /** files whose exports phase 1 deferred and another file turned out to load: read after the walk. */
   exportsCompleted: number;
   /** files starting with the ELF magic that the calling thread handed to a worker thread to read and analyse (EngineOptions.forwardElf). */
@@ -259,6 +264,33 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
     cacheId = `muslcheck ${opts.cache.toolVersion}; reader ${READER_REVISION}; data ${opts.db.fingerprint}; read ${readMode}`;
     cache = CacheFile.open(cachePath, cacheId);
   }
+  const jobs = Math.max(1, opts.jobs ?? availableParallelism());
+  // What this walk is, for the cache file's tree record (null: the walk is not one a record describes).
+  const spec = cachePath !== null && opts.followSymlinks !== true && (opts.libraryPath ?? []).length === 0 ? walkSpec(paths, cwd, opts, readMode) : null;
+  // An unchanged tree: when the cache file describes a whole earlier walk of this same
+  // spec and the caller still holds the result for that tree state, verifying every
+  // directory's and file's key (on every thread, without walking) replaces the scan.
+  // Started threads verify while the caller checks that it holds that result.
+  if (cache?.tree && spec === cache.tree.spec && opts.reuse) {
+    const job = verifyJob(cache);
+    const helpers = jobs > 1 ? lendSpares(job) : 0;
+    const held = await opts.reuse(cache.tree.fingerprint, cachePath!);
+    if (!held) cancelVerify(job);
+    else verifyChunks(job);
+    if (held && awaitVerified(job)) {
+      const tree = cache.tree;
+      const stats = newStats(cachePath, 1 + helpers);
+      Object.assign(stats, { files: tree.files, elfFiles: tree.elfFiles, elfBytes: tree.elfBytes, cacheHits: tree.files, directories: tree.directories, listingsReused: tree.directories, reused: true, verified: true });
+      stats.phases.read = Math.round(performance.now() - t0);
+      touch(cachePath!);
+      cache.close();
+      pruneCacheDir(opts.cache!.dir);
+      void releaseSpareWorkers();
+      stats.ms = Math.round(performance.now() - t0);
+      stats.maxRssBytes = process.resourceUsage().maxRSS * 1024;
+      return stats;
+    }
+  }
   // With a cache, the listings of unchanged directories come from it (not when links are followed).
   const listings = cachePath !== null && opts.followSymlinks !== true ? new DirListings(cwd, cache?.listings ?? null, scanStartMs) : null;
   const walker: EntrySource = opts.files ? new ListWalker(opts.files, { include: opts.include, exclude: opts.exclude }) : new Walker(paths, { include: opts.include, exclude: opts.exclude, followSymlinks: opts.followSymlinks, listings });
@@ -269,7 +301,6 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   const small = opts.smallScan ?? SMALL_SCAN;
   let walkDone = false;
   while (!walkDone && state.count < small) walkDone = !walker.drain(Math.max(1, small), state);
-  const jobs = Math.max(1, opts.jobs ?? availableParallelism());
   const init: EngineInit = {
     target: opts.target.id,
     includeExports: opts.includeExports === true,
@@ -301,24 +332,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   void starting?.catch(() => undefined);
   const exec = makeExecutor(engine, () => pool, workers);
 
-  const stats: ScanStats = {
-    files: 0,
-    elfFiles: 0,
-    bytesRead: 0,
-    elfBytes: 0,
-    ms: 0,
-    cacheHits: 0,
-    cacheFile: cachePath,
-    cacheWritten: false,
-    reused: false,
-    exportsCompleted: 0,
-    forwarded: 0,
-    directories: 0,
-    listingsReused: 0,
-    threads: exec.threads,
-    maxRssBytes: 0,
-    phases: { threadsReady: 0, read: 0, analyze: 0 },
-  };
+  const stats = newStats(cachePath, exec.threads);
   try {
     // Phase 1: read everything, while the walk goes on.
     const inflight = new Set<Promise<void>>();
@@ -390,7 +404,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   }
 
   if (cachePath !== null) {
-    stats.cacheWritten = state.saveCache(stats, listings);
+    stats.cacheWritten = state.saveCache(stats, listings, spec, readMode);
     // Mark it used (the least recently used cache files are pruned).
     if (!stats.cacheWritten && cache !== null) touch(cachePath);
   }
@@ -399,6 +413,37 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   stats.ms = Math.round(performance.now() - t0);
   stats.maxRssBytes = process.resourceUsage().maxRSS * 1024;
   return stats;
+}
+
+/** newStats are a scan's figures before it starts. */
+function newStats(cacheFile: string | null, threads: number): ScanStats {
+  return {
+    files: 0,
+    elfFiles: 0,
+    bytesRead: 0,
+    elfBytes: 0,
+    ms: 0,
+    cacheHits: 0,
+    cacheFile,
+    cacheWritten: false,
+    reused: false,
+    verified: false,
+    exportsCompleted: 0,
+    forwarded: 0,
+    directories: 0,
+    listingsReused: 0,
+    threads,
+    maxRssBytes: 0,
+    phases: { threadsReady: 0, read: 0, analyze: 0 },
+  };
+}
+
+/**
+ * walkSpec names a walk for the cache file's tree record: everything besides the tree
+ * itself that decides which paths the walk yields and how they are spelled.
+ */
+function walkSpec(paths: readonly string[], cwd: string, opts: ScanOptions, readMode: string): string {
+  return JSON.stringify({ paths: paths.length > 0 ? paths : ['.'], cwd, include: opts.include ?? [], exclude: opts.exclude ?? [], readMode });
 }
 
 /** IdQueue is a first-in, first-out queue of file ids, taken in slices (no shift per id). */
@@ -448,6 +493,10 @@ class ScanState implements WalkSink {
   private readonly libByPath = new Map<string, number>();
   /** each library's file id (-1: a --library-path file, not part of the report). */
   private readonly libFile: number[] = [];
+  /** paths the walk could not take. */
+  private unreadables = 0;
+  /** the fingerprint, once computed (undefined: not yet). */
+  private fingerprinted: string | null | undefined = undefined;
   /** cache updates received (files read, or found unchanged in the cache). */
   private updates = 0;
   private hits = 0;
@@ -505,6 +554,7 @@ class ScanState implements WalkSink {
 
   /** unreadable registers a path the walk could not take (WalkSink). */
   unreadable(path: string, reason: string): void {
+    this.unreadables++;
     const id = this.outcomes.push({ kind: 'error', error: { kind: 'unreadable', message: reason, offset: null, field: null } }) - 1;
     this.dirOf[id] = -1;
     this.explicitPaths.set(id, path);
@@ -623,6 +673,12 @@ class ScanState implements WalkSink {
    * file has no key (not cached: racy, unreadable), since its state is then unknown.
    */
   fingerprint(readMode: string): string | null {
+    if (this.fingerprinted === undefined) this.fingerprinted = this.hashTree(readMode);
+    return this.fingerprinted;
+  }
+
+  /** hashTree computes the fingerprint (see fingerprint). */
+  private hashTree(readMode: string): string | null {
     if (!this.caching) return null;
     const h = createHash('sha256').update(`muslcheck tree v3 ${readMode}\n`);
     // One update per 256 KiB, not three per file (140,000 small updates cost 0.1 s).
@@ -889,11 +945,13 @@ class ScanState implements WalkSink {
    * written (read-only home, full disk), nothing replaces the old file: that only costs
    * the next run its speed.
    */
-  saveCache(stats: ScanStats, listings: DirListings | null): boolean {
+  saveCache(stats: ScanStats, listings: DirListings | null, spec: string | null, readMode: string): boolean {
     const w = this.writer;
     if (w === null) return false;
     const unchanged = this.cache !== null && this.hits === this.updates && this.hits === this.cache.entries && this.hits === stats.cacheHits && (listings === null || listings.unchanged);
-    if (unchanged || (this.updates === 0 && (listings?.kept.size ?? 0) === 0)) {
+    // An unchanged file is kept unless its tree record names another walk (other globs, say).
+    const sameWalk = this.cache?.tree == null || this.cache.tree.spec === spec;
+    if ((unchanged && sameWalk) || (this.updates === 0 && (listings?.kept.size ?? 0) === 0)) {
       w.abandon();
       return false;
     }
@@ -913,6 +971,7 @@ class ScanState implements WalkSink {
       id = end;
     }
     const index = new IndexBuilder();
+    let entries = 0;
     const written = new Set<string>();
     const entry: KeptEntry = { kind: 0, fromOld: false, offset: 0, length: 0, check: 0 };
     for (const [d, r] of runs) {
@@ -931,6 +990,7 @@ class ScanState implements WalkSink {
             open = true;
           }
           index.entry(this.names[id]!, this.columns.keyBlock(id), this.columns.keyIndex(id), entry.kind - 1, offset, entry.length, entry.check);
+          entries++;
         }
       }
       if (open) {
@@ -943,7 +1003,20 @@ class ScanState implements WalkSink {
       index.dir(dir);
       index.listing(bytes);
     }
+    index.end(this.treeRecord(stats, listings, spec, readMode, entries));
     return w.finish(index) >= 0;
+  }
+
+  /**
+   * treeRecord is the tree record of the cache file being written, when it describes this
+   * whole walk (TreeRecord): an entry for every file, a listing for every directory
+   * entered, nothing the walk could not take, and a fingerprint (every file keyed).
+   */
+  private treeRecord(stats: ScanStats, listings: DirListings | null, spec: string | null, readMode: string, entries: number): TreeRecord | null {
+    if (spec === null || listings === null || this.unreadables > 0 || entries !== this.outcomes.length || listings.kept.size !== stats.directories) return null;
+    const fingerprint = this.fingerprint(readMode);
+    if (fingerprint === null) return null;
+    return { spec, fingerprint, files: this.outcomes.length, elfFiles: stats.elfFiles, elfBytes: stats.elfBytes, directories: stats.directories };
   }
 
   /** dropCache gives up the cache file being written (the scan failed). */

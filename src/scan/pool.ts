@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AnalyzeMode, Analyzed, EngineInit, ExportsReply, ReadBatch, ReadReply, TreeTable } from './engine.js';
-import type { InitMessage } from './worker.js';
+import type { VerifyJob } from './cache.js';
+import type { InitMessage, VerifyMessage } from './worker.js';
 
 /** Pending is one call awaiting its answer. */
 interface Pending {
@@ -124,6 +125,20 @@ export function prestartWorkers(count: number): void {
 function takeSpare(): Worker | null {
   for (let w = spares.pop(); w !== undefined; w = spares.pop()) if (!gone.has(w)) return w;
   return null;
+}
+
+/**
+ * lendSpares asks every started thread no pool has taken to help verify a cache file's
+ * tree (they stay spares, for a pool to take later); the number asked.
+ */
+export function lendSpares(job: VerifyJob): number {
+  let n = 0;
+  for (const w of spares) {
+    if (gone.has(w)) continue;
+    w.postMessage({ op: 'verify', job } satisfies VerifyMessage);
+    n++;
+  }
+  return n;
 }
 
 /** spareWorkers counts the started threads no pool has taken (for tests and figures). */

@@ -5,6 +5,7 @@
  * it is sent back as a failure, and the pool ends the scan with a tool error.
  */
 import { parentPort } from 'node:worker_threads';
+import { verifyChunks, type VerifyJob } from './cache.js';
 import { Engine, exportsTransferables, transferables, type AnalyzeMode, type EngineInit, type ReadBatch, type TreeTable } from './engine.js';
 
 /** Request is what the pool asks of a worker. */
@@ -21,12 +22,26 @@ export interface InitMessage {
   init: EngineInit;
 }
 
+/** VerifyMessage asks a thread not yet given its settings to help verify a cache file's tree (verifyChunks). */
+export interface VerifyMessage {
+  op: 'verify';
+  job: VerifyJob;
+}
+
 if (parentPort !== null) {
   const port = parentPort;
   // The engine is built when the pool sends the scan's settings: a thread may be started
   // before they are known (prestartWorkers), so that loading its modules overlaps the
   // command's own start.
-  port.once('message', (first: InitMessage) => {
+  // Before its settings, a started thread may be lent to verify a cache file's tree
+  // (pool.lendSpares); it answers through the job's shared control words.
+  const early = (m: InitMessage | VerifyMessage): void => {
+    if (m.op === 'verify') return verifyChunks(m.job);
+    port.off('message', early);
+    start(m);
+  };
+  port.on('message', early);
+  const start = (first: InitMessage): void => {
     let engine: Engine;
     try {
       engine = new Engine(first.init);
@@ -56,5 +71,5 @@ if (parentPort !== null) {
         port.postMessage({ seq: req.seq, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
       }
     });
-  });
+  };
 }

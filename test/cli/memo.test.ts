@@ -3,10 +3,12 @@
  * with the same options writes the same report (stdout or --output) with the same exit
  * code without analysing anything; any change that could change the report (a file, the
  * format, a flag, the target, an allowlist rule, the working directory) is a miss; a
- * corrupt memo is ignored; --no-cache keeps none.
+ * corrupt memo is ignored; --no-cache keeps none. Once the cache file records the whole
+ * walk, a re-scan only verifies every key (`verified`, no walk), and any change to the
+ * tree makes it walk again and report what a scan without the cache reports.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -20,10 +22,10 @@ let tree = '';
 let cacheDir = '';
 
 /** scan runs the CLI in `cwd` (default: the tree's parent) and returns its output, exit code and stats. */
-function scan(args: string[], cwd = base): { code: number | null; stdout: string; stats: { reused: boolean; cacheHits: number } } {
+function scan(args: string[], cwd = base): { code: number | null; stdout: string; stats: { reused: boolean; verified: boolean; cacheHits: number; files: number } } {
   const statsFile = join(base, `stats-${Math.random().toString(36).slice(2)}.json`);
   const r = spawnSync(process.execPath, [join(REPO, BIN), 'scan', ...args, '--stats', statsFile], { cwd, env: cliEnv({ MUSLCHECK_CACHE_DIR: cacheDir }), encoding: 'utf8' });
-  const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as { reused: boolean; cacheHits: number };
+  const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as { reused: boolean; verified: boolean; cacheHits: number; files: number };
   return { code: r.status, stdout: r.stdout, stats };
 }
 
@@ -42,6 +44,11 @@ beforeEach(() => {
   writeFileSync(join(tree, 'notes.txt'), 'text\n');
   utimesSync(join(tree, 'notes.txt'), OLD, OLD);
 });
+
+/** settle dates the tree's directories back, as if made long before the scan (a directory changed within RACY_MS keeps no listing). */
+function settle(): void {
+  for (const d of [tree, join(tree, 'lib')]) utimesSync(d, OLD, OLD);
+}
 
 describe('report memo', () => {
   it.each([
@@ -125,5 +132,59 @@ describe('report memo', () => {
     scan([tree, '--no-cache']);
     expect(readdirSync(cacheDir)).toEqual([]);
     expect(scan([tree, '--no-cache']).stats.reused).toBe(false);
+  });
+
+  it('once the cache file records the whole walk, a re-scan only verifies the keys: same report, no walk', () => {
+    settle();
+    const first = scan([tree, '--format', 'json']);
+    const second = scan([tree, '--format', 'json']);
+    const third = scan([tree, '--format', 'json']);
+    expect(first.stats.verified).toBe(false);
+    expect([second.stats.verified, second.stats.reused, third.stats.verified]).toEqual([true, true, true]);
+    expect(second.stats.files).toBe(first.stats.files);
+    expect(second.stats.cacheHits).toBe(first.stats.files);
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.code).toBe(first.code);
+  });
+
+  it('a directory changed just before the first scan keeps no listing, so the next scan walks, and the one after verifies', () => {
+    const first = scan([tree]); // the tree's directories are seconds old: racy
+    const second = scan([tree]);
+    settle();
+    const third = scan([tree]);
+    const fourth = scan([tree]);
+    expect([first.stats.verified, second.stats.verified, third.stats.verified, fourth.stats.verified]).toEqual([false, false, false, true]);
+    expect(fourth.stdout).toBe(first.stdout);
+  });
+
+  const later = (f: string): void => utimesSync(f, OLD, new Date(OLD.getTime() + 120_000));
+  it.each([
+    ['a file edited in place (same size)', () => (writeFileSync(join(tree, 'notes.txt'), 'TEXT\n'), later(join(tree, 'notes.txt')))],
+    ['a binary replaced by a text file of another size', () => (writeFileSync(join(tree, 'fortify'), 'now a script\n'), later(join(tree, 'fortify')))],
+    ['a file with only a new ctime (chmod)', () => chmodSync(join(tree, 'notes.txt'), 0o600)],
+    ['a new file in a subdirectory', () => (writeFileSync(join(tree, 'lib', 'new.txt'), 'x'), later(join(tree, 'lib', 'new.txt')))],
+    ['a removed library', () => rmSync(join(tree, 'lib', 'libbundle.so.1'))],
+    ['a file replaced by a directory', () => (rmSync(join(tree, 'notes.txt')), mkdirSync(join(tree, 'notes.txt')))],
+    ['a file replaced by a link', () => (rmSync(join(tree, 'notes.txt')), symlinkSync('fortify', join(tree, 'notes.txt')))],
+    ['a removed subdirectory', () => rmSync(join(tree, 'lib'), { recursive: true })],
+  ])('after %s, a verified tree is walked again and reported as a scan without the cache reports it', (_name, change) => {
+    settle();
+    scan([tree, '--format', 'json']);
+    expect(scan([tree, '--format', 'json']).stats.verified).toBe(true);
+    change();
+    const after = scan([tree, '--format', 'json']);
+    const fresh = scan([tree, '--format', 'json', '--no-cache']);
+    expect(after.stats.verified).toBe(false);
+    expect(after.stdout).toBe(fresh.stdout);
+    expect(after.code).toBe(fresh.code);
+  });
+
+  it('another walk of the same tree (other globs) is not verified from a record of the first', () => {
+    settle();
+    scan([tree]);
+    expect(scan([tree]).stats.verified).toBe(true);
+    const narrowed = scan([tree, '--exclude', 'lib/**']);
+    expect(narrowed.stats.verified).toBe(false);
+    expect(narrowed.stdout).toBe(scan([tree, '--exclude', 'lib/**', '--no-cache']).stdout);
   });
 });

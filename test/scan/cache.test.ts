@@ -5,7 +5,9 @@
  * trusted; two scans sharing a cache both succeed and leave a valid file; files changed
  * just before the scan (racy) are not cached; the directory is pruned. Directory
  * listings are kept too: a re-scan takes an unchanged directory's entries from the cache,
- * and any change to a directory's entries (even with its mtime set back) is seen.
+ * and any change to a directory's entries (even with its mtime set back) is seen. A cache
+ * file that describes a whole walk carries a tree record, and verifying it (on one thread
+ * or with a helper) finds any change to a directory or a file.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,9 +15,11 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
 import { scanPaths, scanStream, type ScanOptions } from '../../src/scan/pipeline.js';
-import { CACHED_KINDS, CacheFile, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, type FileKey } from '../../src/scan/cache.js';
+import { awaitVerified, CACHED_KINDS, CacheFile, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, verifyChunks, verifyJob, type FileKey } from '../../src/scan/cache.js';
+import { lendSpares, prestartWorkers, releaseSpareWorkers } from '../../src/scan/pool.js';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, ENTRY_OTHER } from '../../src/scan/walk.js';
 import { Engine, toBatch } from '../../src/scan/engine.js';
+import { READER_REVISION } from '../../src/elf/index.js';
 import { MessageChannel } from 'node:worker_threads';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -171,6 +175,116 @@ describe('racy files', () => {
     await scanPaths([tree], opts());
     const warm = await scanPaths([tree], opts());
     expect(warm.stats.cacheHits).toBe(5);
+  });
+});
+
+describe('tree records and verification', () => {
+  /** opened is the tree's one cache file, opened. */
+  const opened = (): CacheFile => {
+    const name = readdirSync(cacheDir).find((n) => n.endsWith('.bin'))!;
+    return CacheFile.open(join(cacheDir, name), `muslcheck test; reader ${READER_REVISION}; data ${db.fingerprint}; read lean`)!;
+  };
+  /** verified runs a verification on the calling thread alone. */
+  const verified = (c: CacheFile): boolean => {
+    const job = verifyJob(c);
+    verifyChunks(job);
+    return awaitVerified(job);
+  };
+
+  it('a cache file written by a whole walk records it: spec, fingerprint and figures', async () => {
+    const r = await scanPaths([tree], opts());
+    const c = opened();
+    expect(c.tree).not.toBeNull();
+    expect(c.tree!.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.parse(c.tree!.spec)).toMatchObject({ paths: [tree], include: [], exclude: [] });
+    expect([c.tree!.files, c.tree!.elfFiles, c.tree!.directories]).toEqual([6, r.stats.elfFiles, 2]);
+    expect(verified(c)).toBe(true);
+    c.close();
+  });
+
+  it.each([
+    ['a directory changed just before the scan (no listing kept)', () => utimesSync(tree, new Date(), new Date()), {}],
+    ['a file changed just before the scan (not cached)', () => utimesSync(join(tree, 'README'), new Date(), new Date()), {}],
+    ['a special file named on the command line', () => undefined, { paths: [tree, '/dev/null'] }],
+    ['links followed', () => undefined, { followSymlinks: true }],
+  ] as const)('no record when the file does not describe the whole walk: %s', async (_name, change, extra) => {
+    change();
+    const { paths = [tree], ...rest } = extra as { paths?: string[] } & Partial<ScanOptions>;
+    await scanPaths(paths, opts(rest));
+    const c = opened();
+    expect(c.tree).toBeNull();
+    c.close();
+  });
+
+  const later = new Date(OLD.getTime() + 60_000);
+  it.each([
+    ['a file edited in place (same size, new mtime)', () => (writeFileSync(join(tree, 'README'), 'TEXT\n'), utimesSync(join(tree, 'README'), later, later))],
+    ['a file with a new ctime only', () => utimesSync(join(tree, 'README'), OLD, OLD)],
+    ['a file replaced (new inode, same times)', () => (copyFileSync(join(tree, 'README'), join(work, 'r')), renameSync(join(work, 'r'), join(tree, 'README')), utimesSync(join(tree, 'README'), OLD, OLD))],
+    ['a file removed', () => rmSync(join(tree, 'cxx'))],
+    ['a file that became a directory', () => (rmSync(join(tree, 'cxx')), mkdirSync(join(tree, 'cxx')))],
+    ['a file that became a link to itself', () => (rmSync(join(tree, 'cxx')), symlinkSync('cxx', join(tree, 'cxx')))],
+    ['a new file, the directory\'s mtime set back', () => (writeFileSync(join(tree, 'lib', 'new'), 'x'), utimesSync(join(tree, 'lib'), OLD, OLD))],
+    ['a directory removed', () => rmSync(join(tree, 'lib'), { recursive: true })],
+  ])('verification sees %s', async (_name, change) => {
+    await scanPaths([tree], opts());
+    const c = opened();
+    expect(verified(c)).toBe(true);
+    change();
+    expect(verified(c)).toBe(false);
+    c.close();
+  });
+
+  it('a helper thread lent before its settings verifies chunks too, and sees changes', async () => {
+    // Enough directories for several chunks, so that the helper's share is real.
+    for (let i = 0; i < 100; i++) {
+      mkdirSync(join(tree, 'many', `d${i}`), { recursive: true });
+      writeFileSync(join(tree, 'many', `d${i}`, 'f'), 'x');
+      utimesSync(join(tree, 'many', `d${i}`, 'f'), OLD, OLD);
+      utimesSync(join(tree, 'many', `d${i}`), OLD, OLD);
+    }
+    utimesSync(join(tree, 'many'), OLD, OLD);
+    utimesSync(tree, OLD, OLD);
+    await scanPaths([tree], opts());
+    const c = opened();
+    for (const [change, expected] of [
+      [() => undefined, true],
+      [() => writeFileSync(join(tree, 'many', 'd99', 'f'), 'y'), false],
+    ] as const) {
+      change();
+      prestartWorkers(1);
+      const job = verifyJob(c);
+      expect(lendSpares(job)).toBe(1);
+      // The calling thread takes no chunk: the helper does them all.
+      expect(awaitVerified(job, 30_000)).toBe(expected);
+      expect(job.control[0]).toBeGreaterThan(0);
+      await releaseSpareWorkers();
+    }
+    c.close();
+  }, 60_000);
+
+  it('a helper that stops making progress is given up on: the tree counts as changed', async () => {
+    await scanPaths([tree], opts());
+    const c = opened();
+    const job = verifyJob(c);
+    job.control[0] = 1; // chunk 0 claimed by a thread that never finishes it
+    const t = performance.now();
+    expect(awaitVerified(job, 100)).toBe(false);
+    expect(performance.now() - t).toBeLessThan(5_000);
+    c.close();
+  });
+
+  it('a tree record that is not one is ignored (the file still serves)', () => {
+    const file = join(work, 'bad-record.bin');
+    const index = new IndexBuilder();
+    index.dir('/t/a');
+    index.listing(undefined);
+    index.end({ spec: 's', fingerprint: 'f', files: -1, elfFiles: 0, elfBytes: 0, directories: 1 });
+    expect(new CacheWriter(file, 'id').finish(index)).toBeGreaterThan(0);
+    const c = CacheFile.open(file, 'id')!;
+    expect(c.tree).toBeNull();
+    expect(c.listings.size).toBe(0);
+    c.close();
   });
 });
 
