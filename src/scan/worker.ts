@@ -6,7 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { verifyChunks, type VerifyJob } from './cache.js';
-import { Engine, exportsTransferables, transferables, type AnalyzeMode, type EngineInit, type ReadBatch, type TreeTable } from './engine.js';
+import type { AnalyzeMode, Engine, EngineInit, ReadBatch, TreeTable } from './engine.js';
 
 /** Request is what the pool asks of a worker. */
 export type Request =
@@ -30,26 +30,34 @@ export interface VerifyMessage {
 
 if (parentPort !== null) {
   const port = parentPort;
-  // The engine is built when the pool sends the scan's settings: a thread may be started
-  // before they are known (prestartWorkers), so that loading its modules overlaps the
-  // command's own start.
-  // Before its settings, a started thread may be lent to verify a cache file's tree
-  // (pool.lendSpares); it answers through the job's shared control words.
+  // The engine (the reader, the analysis, the database) is built when the pool sends the
+  // scan's settings: a thread may be started before they are known (prestartWorkers), so
+  // that loading its modules overlaps the command's own start. They load in the
+  // background; meanwhile the thread may be lent to verify a cache file's tree
+  // (pool.lendSpares), which needs none of them, and answers through the job's shared
+  // control words.
+  const engineModule = import('./engine.js');
+  // A failure to load is reported when the settings come (as the engine's failure), not before.
+  engineModule.catch(() => undefined);
   const early = (m: InitMessage | VerifyMessage): void => {
     if (m.op === 'verify') return verifyChunks(m.job);
     port.off('message', early);
-    start(m);
+    void start(m);
   };
   port.on('message', early);
-  const start = (first: InitMessage): void => {
+  /** start builds the engine and answers the pool's requests (none comes before the engine is reported built). */
+  const start = async (first: InitMessage): Promise<void> => {
     let engine: Engine;
+    let mod: typeof import('./engine.js');
     try {
-      engine = new Engine(first.init);
+      mod = await engineModule;
+      engine = new mod.Engine(first.init);
       port.postMessage({ seq: 0, ok: true });
     } catch (e) {
       port.postMessage({ seq: 0, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
       throw e;
     }
+    const { exportsTransferables, transferables } = mod;
     port.on('message', (req: Request) => {
       try {
         if (req.op === 'read') {
