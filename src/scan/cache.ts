@@ -615,7 +615,10 @@ export function awaitVerified(job: VerifyJob, stallMs = VERIFY_STALL_MS): boolea
     if (now !== seen) {
       seen = now;
       since = performance.now();
-    } else if (performance.now() - since > stallMs) return false;
+    } else if (performance.now() - since > stallMs) {
+      cancelVerify(job); // the others stop too: the scan walks the tree instead
+      return false;
+    }
   }
   return Atomics.load(c, 1) === 0;
 }

@@ -235,8 +235,8 @@ describe('tree records and verification', () => {
     c.close();
   });
 
-  it('a helper thread lent before its settings verifies chunks too, and sees changes', async () => {
-    // Enough directories for several chunks, so that the helper's share is real.
+  /** manyDirs adds 100 directories of one file each: several chunks of verification. */
+  const manyDirs = (): void => {
     for (let i = 0; i < 100; i++) {
       mkdirSync(join(tree, 'many', `d${i}`), { recursive: true });
       writeFileSync(join(tree, 'many', `d${i}`, 'f'), 'x');
@@ -245,6 +245,10 @@ describe('tree records and verification', () => {
     }
     utimesSync(join(tree, 'many'), OLD, OLD);
     utimesSync(tree, OLD, OLD);
+  };
+
+  it('a helper thread lent before its settings verifies chunks too, and sees changes', async () => {
+    manyDirs();
     await scanPaths([tree], opts());
     const c = opened();
     for (const [change, expected] of [
@@ -263,7 +267,8 @@ describe('tree records and verification', () => {
     c.close();
   }, 60_000);
 
-  it('a helper that stops making progress is given up on: the tree counts as changed', async () => {
+  it('a helper that stops making progress is given up on: the tree counts as changed, and the others stop', async () => {
+    manyDirs();
     await scanPaths([tree], opts());
     const c = opened();
     const job = verifyJob(c);
@@ -271,6 +276,11 @@ describe('tree records and verification', () => {
     const t = performance.now();
     expect(awaitVerified(job, 100)).toBe(false);
     expect(performance.now() - t).toBeLessThan(5_000);
+    // Any other thread still verifying takes no further chunk.
+    const before = job.control[0]!;
+    verifyChunks(job);
+    expect(job.control[2]).toBe(0);
+    expect(job.control[0]).toBe(before + 1);
     c.close();
   });
 
