@@ -33,7 +33,7 @@ import { awaitVerified, cancelVerify, CacheFile, cacheFileName, CacheWriter, Dir
 import { Engine, libraryOf, toBatch, treeLookup, type AnalyzeMode, type ExportsReply, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
 import { FileColumns, type KeptEntry } from './columns.js';
 import { lendSpares, releaseSpareWorkers, WorkerPool } from './pool.js';
-import { absolutePath, displayPath, isDirectory, ListWalker, Walker, type EntrySource, type WalkSink } from './walk.js';
+import { absolutePath, displayPath, isDirectory, ListWalker, rootPath, Walker, type EntrySource, type WalkSink } from './walk.js';
 
 /** ScanOptions are the knobs of one scan. */
 export interface ScanOptions {
@@ -440,10 +440,12 @@ function newStats(cacheFile: string | null, threads: number): ScanStats {
 
 /**
  * walkSpec names a walk for the cache file's tree record: everything besides the tree
- * itself that decides which paths the walk yields and how they are spelled.
+ * itself that decides which paths the walk yields and how they are spelled. The paths as
+ * the walk spells them, sorted and once each (the walk sorts and de-duplicates them too).
  */
 function walkSpec(paths: readonly string[], cwd: string, opts: ScanOptions, readMode: string): string {
-  return JSON.stringify({ paths: paths.length > 0 ? paths : ['.'], cwd, include: opts.include ?? [], exclude: opts.exclude ?? [], readMode });
+  const roots = [...new Set((paths.length > 0 ? paths : ['.']).map(rootPath))].sort();
+  return JSON.stringify({ paths: roots, cwd, include: opts.include ?? [], exclude: opts.exclude ?? [], readMode });
 }
 
 /** IdQueue is a first-in, first-out queue of file ids, taken in slices (no shift per id). */

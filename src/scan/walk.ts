@@ -195,6 +195,12 @@ function describeSpecial(st: Stats): string {
   return 'not a regular file';
 }
 
+/** rootPath is how the walk spells a command-line path: normalised, '.' for '', no trailing '/' (the report's paths start with it). */
+export function rootPath(p: string): string {
+  const path = p === '' ? '.' : join(p);
+  return path.endsWith('/') && path.length > 1 ? path.slice(0, -1) : path;
+}
+
 /**
  * normaliseRoots joins, sorts and de-duplicates the command-line paths: a path inside
  * another given directory is dropped (the walk of that directory reaches it), so no file
@@ -204,7 +210,7 @@ function describeSpecial(st: Stats): string {
 function normaliseRoots(paths: readonly string[]): { roots: Root[]; namedSpecials: Map<string, string> } {
   const roots: Root[] = [];
   for (const p of paths) {
-    const path = p === '' ? '.' : join(p);
+    const path = rootPath(p);
     let stats: Stats | null = null;
     let error: string | null = null;
     try {
@@ -212,7 +218,7 @@ function normaliseRoots(paths: readonly string[]): { roots: Root[]; namedSpecial
     } catch (e) {
       error = errnoCode(e);
     }
-    roots.push({ path: path.endsWith('/') && path.length > 1 ? path.slice(0, -1) : path, stats, error });
+    roots.push({ path, stats, error });
   }
   const key = (r: Root): string => sortKey(r.path, r.stats?.isDirectory() === true);
   roots.sort((a, b) => compareText(key(a), key(b)));

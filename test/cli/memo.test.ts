@@ -179,6 +179,14 @@ describe('report memo', () => {
     expect(after.code).toBe(fresh.code);
   });
 
+  it('the same path spelled another way (a trailing slash) is the same walk: verified', () => {
+    settle();
+    const first = scan([tree]);
+    const again = scan([`${tree}/`]);
+    expect(again.stats.verified).toBe(true);
+    expect(again.stdout).toBe(first.stdout);
+  });
+
   it('another walk of the same tree (other globs) is not verified from a record of the first', () => {
     settle();
     scan([tree]);
