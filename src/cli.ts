@@ -477,7 +477,7 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
   // The report memo: a re-scan of an unchanged tree with the same options writes the last report again.
   const cacheMod = await import('./scan/cache.js');
   // Set by the reuse callback during the scan (an object, so its fields are not narrowed to null).
-  const memo: { hit: { path: string; meta: import('./scan/cache.js').MemoMeta } | null; writer: import('./scan/cache.js').MemoWriter | null } = { hit: null, writer: null };
+  const memo: { hit: import('./scan/cache.js').MemoHit | null; writer: import('./scan/cache.js').MemoWriter | null } = { hit: null, writer: null };
   const memoAllowed = flags.cache && staged === null && flags.updateBaseline !== true && (eff.libraryPath ?? []).length === 0;
   const sink = streamJson ? await openSink(flags.output, io, (text) => memo.writer?.write(text)) : null;
   let worst = -1;
@@ -509,6 +509,7 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
                 const key = cacheMod.memoKey(fingerprint, renderContext(mode, flags, target.id, failOn, suppress, io.cwd, paths));
                 memo.writer?.abandon();
                 memo.writer = null;
+                cacheMod.closeMemo(memo.hit);
                 memo.hit = cacheMod.readMemo(cacheFile, key);
                 if (memo.hit === null) memo.writer = new cacheMod.MemoWriter(cacheFile, key);
                 return memo.hit !== null;
@@ -551,9 +552,14 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
   }
 
   if (stats.reused && memo.hit !== null) {
-    await emitFile(memo.hit.path, flags.output, io);
+    try {
+      await emitFile(memo.hit.fd, memo.hit.meta.bytes, flags.output, io);
+    } finally {
+      cacheMod.closeMemo(memo.hit);
+    }
     return memo.hit.meta.exitCode;
   }
+  cacheMod.closeMemo(memo.hit);
 
   if (flags.updateBaseline === true) {
     const { dirname } = await import('node:path');
@@ -616,27 +622,50 @@ function renderContext(mode: string, flags: ScanFlags, target: string, failOn: V
   });
 }
 
-/** emitFile writes a stored report to `--output` (copied into place) or stdout (in chunks). */
-async function emitFile(path: string, output: string | undefined, io: CliIo): Promise<void> {
-  const fs = await import('node:fs/promises');
+/**
+ * emitFile writes a stored report, read from the descriptor it was checked through (`bytes`
+ * long), to `--output` (written beside it, then renamed into place) or to stdout (in chunks).
+ * `byName`: copy to --output through the descriptor's name in /dev/fd where the system has
+ * one (in the kernel); otherwise, or when that fails, in chunks.
+ */
+export async function emitFile(fd: number, bytes: number, output: string | undefined, io: CliIo, byName = true): Promise<void> {
+  const fs = await import('node:fs');
+  const buf = Buffer.allocUnsafe(output === undefined ? SINK_CHUNK : 1 << 20);
   if (output !== undefined) {
     const target = resolvePath(io.cwd, output);
     const tmp = tempBeside(target);
-    await fs.copyFile(path, tmp);
-    await fs.rename(tmp, target);
+    if (byName) {
+      try {
+        fs.copyFileSync(`/dev/fd/${fd}`, tmp);
+        fs.renameSync(tmp, target);
+        return;
+      } catch {
+        fs.rmSync(tmp, { force: true });
+      }
+    }
+    const out = fs.openSync(tmp, 'w');
+    try {
+      for (let at = 0; at < bytes; ) {
+        const n = fs.readSync(fd, buf, 0, Math.min(buf.length, bytes - at), at);
+        if (n === 0) throw new Error('the stored report was cut short');
+        for (let done = 0; done < n; ) done += fs.writeSync(out, buf, done, n - done);
+        at += n;
+      }
+      fs.closeSync(out);
+    } catch (e) {
+      fs.closeSync(out);
+      fs.rmSync(tmp, { force: true });
+      throw e;
+    }
+    fs.renameSync(tmp, target);
     return;
   }
-  const fh = await fs.open(path, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(SINK_CHUNK);
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      // Bytes, not text: a chunk boundary may fall inside a UTF-8 character.
-      await writeAll(io.stdout, Buffer.from(buf.subarray(0, bytesRead)));
-    }
-  } finally {
-    await fh.close();
+  for (let at = 0; at < bytes; ) {
+    const n = fs.readSync(fd, buf, 0, Math.min(buf.length, bytes - at), at);
+    if (n === 0) throw new Error('the stored report was cut short');
+    // Bytes, not text: a chunk boundary may fall inside a UTF-8 character.
+    await writeAll(io.stdout, Buffer.from(buf.subarray(0, n)));
+    at += n;
   }
 }
 

@@ -907,8 +907,28 @@ export function memoPaths(cacheFile: string): { data: string; meta: string } {
   return { data: `${cacheFile}.memo`, meta: `${cacheFile}.memo.json` };
 }
 
-/** readMemo returns the memo for `key` when it exists and its bytes check out; null otherwise. */
-export function readMemo(cacheFile: string, key: string): { path: string; meta: MemoMeta } | null {
+/**
+ * MemoHit is a memo whose bytes checked out, held open: `fd` stays on the file that was
+ * checked, so another run that replaces the memo meanwhile (a rename over it) cannot
+ * change what is written. The caller closes it (closeMemo).
+ */
+export interface MemoHit {
+  fd: number;
+  meta: MemoMeta;
+}
+
+/** closeMemo releases a memo hit (null: nothing to do). */
+export function closeMemo(hit: MemoHit | null): void {
+  if (hit === null) return;
+  try {
+    closeSync(hit.fd);
+  } catch {
+    /* already closed */
+  }
+}
+
+/** readMemo returns the memo for `key`, held open, when it exists and its bytes check out; null otherwise. */
+export function readMemo(cacheFile: string, key: string): MemoHit | null {
   const p = memoPaths(cacheFile);
   let meta: MemoMeta;
   try {
@@ -923,6 +943,7 @@ export function readMemo(cacheFile: string, key: string): { path: string; meta: 
   } catch {
     return null;
   }
+  let ok = false;
   try {
     if (fstatSync(fd).size !== meta.bytes) return null;
     const h = createHash('sha1');
@@ -933,9 +954,10 @@ export function readMemo(cacheFile: string, key: string): { path: string; meta: 
       h.update(buf.subarray(0, n));
       at += n;
     }
-    return h.digest('hex') === meta.sha1 ? { path: p.data, meta } : null;
+    ok = h.digest('hex') === meta.sha1;
+    return ok ? { fd, meta } : null;
   } finally {
-    closeSync(fd);
+    if (!ok) closeSync(fd);
   }
 }
 

@@ -9,13 +9,13 @@
  * file that describes a whole walk carries a tree record, and verifying it (on one thread
  * or with a helper) finds any change to a directory or a file.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
 import { scanPaths, scanStream, type ScanOptions } from '../../src/scan/pipeline.js';
-import { awaitVerified, CACHED_KINDS, CacheFile, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, verifyChunks, verifyJob, type FileKey } from '../../src/scan/cache.js';
+import { awaitVerified, CACHED_KINDS, CacheFile, closeMemo, MemoWriter, readMemo, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, verifyChunks, verifyJob, type FileKey } from '../../src/scan/cache.js';
 import { lendSpares, prestartWorkers, releaseSpareWorkers } from '../../src/scan/pool.js';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, ENTRY_OTHER } from '../../src/scan/walk.js';
 import { Engine, toBatch } from '../../src/scan/engine.js';
@@ -159,6 +159,28 @@ describe('sharing', () => {
     const warm = await scanPaths([tree], opts());
     expect(warm.stats.cacheHits).toBe(6);
   }, 60_000);
+
+  it('a memo found and checked stays the bytes that were checked, even when another run replaces it', () => {
+    const file = join(work, 'memo-race.bin');
+    const store = (key: string, text: string, code: number): void => {
+      const w = new MemoWriter(file, key);
+      w.write(text);
+      w.commit(code);
+    };
+    store('json', '{"the":"json report"}', 1);
+    const hit = readMemo(file, 'json')!;
+    expect(hit.meta.exitCode).toBe(1);
+    // Another run, with other options, stores its own report under the same memo path.
+    store('sarif', 'a SARIF report, longer than the first one', 0);
+    expect(readMemo(file, 'json')).toBeNull();
+    const b = Buffer.alloc(hit.meta.bytes);
+    readSync(hit.fd, b, 0, b.length, 0);
+    expect(b.toString()).toBe('{"the":"json report"}');
+    closeMemo(hit);
+    const other = readMemo(file, 'sarif')!;
+    expect(other.meta.exitCode).toBe(0);
+    closeMemo(other);
+  });
 });
 
 describe('what is cached', () => {
