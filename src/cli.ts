@@ -630,41 +630,46 @@ function renderContext(mode: string, flags: ScanFlags, target: string, failOn: V
  */
 export async function emitFile(fd: number, bytes: number, output: string | undefined, io: CliIo, byName = true): Promise<void> {
   const fs = await import('node:fs');
-  const buf = Buffer.allocUnsafe(output === undefined ? SINK_CHUNK : 1 << 20);
-  if (output !== undefined) {
-    const target = resolvePath(io.cwd, output);
-    const tmp = tempBeside(target);
+  if (output === undefined) {
+    // Bytes, not text: a chunk boundary may fall inside a UTF-8 character.
+    await eachChunk(fd, bytes, SINK_CHUNK, (chunk) => writeAll(io.stdout, Buffer.from(chunk)));
+    return;
+  }
+  const target = resolvePath(io.cwd, output);
+  const tmp = tempBeside(target);
+  try {
     if (byName) {
       try {
         fs.copyFileSync(`/dev/fd/${fd}`, tmp);
-        fs.renameSync(tmp, target);
-        return;
       } catch {
-        fs.rmSync(tmp, { force: true });
+        byName = false;
       }
     }
-    const out = fs.openSync(tmp, 'w');
-    try {
-      for (let at = 0; at < bytes; ) {
-        const n = fs.readSync(fd, buf, 0, Math.min(buf.length, bytes - at), at);
-        if (n === 0) throw new Error('the stored report was cut short');
-        for (let done = 0; done < n; ) done += fs.writeSync(out, buf, done, n - done);
-        at += n;
+    if (!byName) {
+      const out = fs.openSync(tmp, 'w');
+      try {
+        await eachChunk(fd, bytes, 1 << 20, (chunk) => {
+          for (let done = 0; done < chunk.length; ) done += fs.writeSync(out, chunk, done, chunk.length - done);
+        });
+      } finally {
+        fs.closeSync(out);
       }
-      fs.closeSync(out);
-    } catch (e) {
-      fs.closeSync(out);
-      fs.rmSync(tmp, { force: true });
-      throw e;
     }
     fs.renameSync(tmp, target);
-    return;
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
   }
+}
+
+/** eachChunk reads `bytes` bytes from `fd` (positioned, from 0) in chunks of `size`, handing each to `use`. */
+async function eachChunk(fd: number, bytes: number, size: number, use: (chunk: Buffer) => void | Promise<void>): Promise<void> {
+  const { readSync } = await import('node:fs');
+  const buf = Buffer.allocUnsafe(size);
   for (let at = 0; at < bytes; ) {
-    const n = fs.readSync(fd, buf, 0, Math.min(buf.length, bytes - at), at);
+    const n = readSync(fd, buf, 0, Math.min(size, bytes - at), at);
     if (n === 0) throw new Error('the stored report was cut short');
-    // Bytes, not text: a chunk boundary may fall inside a UTF-8 character.
-    await writeAll(io.stdout, Buffer.from(buf.subarray(0, n)));
+    await use(buf.subarray(0, n));
     at += n;
   }
 }

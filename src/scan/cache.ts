@@ -31,7 +31,7 @@
  * The tree record (TreeRecord) says that the index describes a whole walk: every directory
  * it listed and every file it found, with the walk's fingerprint. A re-scan that finds
  * every listed directory and every file under its kept key then knows the fingerprint
- * without walking (verifyChunks, and "Re-scans that only verify" in docs/performance.md).
+ * without walking (verifyChunks, and "Re-scans that only verify" in docs/architecture.md).
  * The id names the tool version, the database fingerprint and the read mode: a cache made
  * by another version is not read. The index is checksummed as a whole and each payload on
  * its own (first 4 bytes of its SHA-1): a corrupt cache is ignored, never trusted.
@@ -342,7 +342,7 @@ export function readPayload(fd: number, payloadBase: number, e: PayloadRef): Buf
  * TreeRecord is what a cache file says about the walk that wrote it, when that walk is
  * wholly described by the index: every directory it entered has its listing kept, every
  * file it found has an entry, and nothing could not be walked. `spec` names the walk
- * (paths as given, working directory, globs, read mode); `fingerprint` is the tree state
+ * (its paths as the walk spells them, working directory, globs, read mode); `fingerprint` is the tree state
  * (ScanOptions.reuse); the counts are the figures the walk gave.
  */
 export interface TreeRecord {

@@ -267,28 +267,16 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
   // What this walk is, for the cache file's tree record (null: the walk is not one a record describes).
   const spec = cachePath !== null && opts.followSymlinks !== true && (opts.libraryPath ?? []).length === 0 ? walkSpec(paths, cwd, opts, readMode) : null;
-  // An unchanged tree: when the cache file describes a whole earlier walk of this same
-  // spec and the caller still holds the result for that tree state, verifying every
-  // directory's and file's key (on every thread, without walking) replaces the scan.
-  // Started threads verify while the caller checks that it holds that result.
-  if (cache?.tree && spec === cache.tree.spec && opts.reuse) {
-    const job = verifyJob(cache);
-    const helpers = jobs > 1 ? lendSpares(job) : 0;
-    const held = await opts.reuse(cache.tree.fingerprint, cachePath!);
-    if (!held) cancelVerify(job);
-    else verifyChunks(job);
-    if (held && awaitVerified(job)) {
-      const tree = cache.tree;
-      const stats = newStats(cachePath, 1 + helpers);
-      Object.assign(stats, { files: tree.files, elfFiles: tree.elfFiles, elfBytes: tree.elfBytes, cacheHits: tree.files, directories: tree.directories, listingsReused: tree.directories, reused: true, verified: true });
+  // An unchanged tree the cache file describes whole replaces the scan (verifiedTree).
+  if (cache !== null && spec !== null && opts.reuse) {
+    const stats = await verifiedTree(cache, spec, opts.reuse, jobs);
+    if (stats !== null) {
       stats.phases.read = Math.round(performance.now() - t0);
-      touch(cachePath!);
+      touch(cache.path);
       cache.close();
       pruneCacheDir(opts.cache!.dir);
       void releaseSpareWorkers();
-      stats.ms = Math.round(performance.now() - t0);
-      stats.maxRssBytes = process.resourceUsage().maxRSS * 1024;
-      return stats;
+      return finished(stats, t0);
     }
   }
   // With a cache, the listings of unchanged directories come from it (not when links are followed).
@@ -410,6 +398,39 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   }
   cache?.close();
   if (cachePath !== null && opts.cache) pruneCacheDir(opts.cache.dir);
+  return finished(stats, t0);
+}
+
+/**
+ * verifiedTree is the scan of an unchanged tree, or null. When the cache file describes a
+ * whole earlier walk of this same spec (its tree record) and the caller still holds the
+ * result for that tree state (`reuse`), every directory's and file's key is checked
+ * against the disk, on every thread, without walking (verifyChunks); the started worker
+ * threads verify while the caller checks that it holds the result. Null when anything
+ * differs: the scan then walks the tree.
+ */
+async function verifiedTree(cache: CacheFile, spec: string, reuse: NonNullable<ScanOptions['reuse']>, jobs: number): Promise<ScanStats | null> {
+  const tree = cache.tree;
+  if (tree === null || tree.spec !== spec) return null;
+  const job = verifyJob(cache);
+  const helpers = jobs > 1 ? lendSpares(job) : 0;
+  let unchanged = false;
+  try {
+    if (await reuse(tree.fingerprint, cache.path)) {
+      verifyChunks(job);
+      unchanged = awaitVerified(job);
+    }
+  } finally {
+    if (!unchanged) cancelVerify(job);
+  }
+  if (!unchanged) return null;
+  const stats = newStats(cache.path, 1 + helpers);
+  Object.assign(stats, { files: tree.files, elfFiles: tree.elfFiles, elfBytes: tree.elfBytes, cacheHits: tree.files, directories: tree.directories, listingsReused: tree.directories, reused: true, verified: true });
+  return stats;
+}
+
+/** finished stamps a scan's figures with its duration and the process's peak memory. */
+function finished(stats: ScanStats, t0: number): ScanStats {
   stats.ms = Math.round(performance.now() - t0);
   stats.maxRssBytes = process.resourceUsage().maxRSS * 1024;
   return stats;
