@@ -157,6 +157,23 @@ function writeEntry(b: Buffer, o: number, name: string, dev: number, ino: number
   return b.writeUInt32LE(check >>> 0, o);
 }
 
+/** keyMatchesAt says whether the file key stored at `o` (dev, ino, size, mtimeMs, ctimeMs) is the one `stat` gives now. */
+function keyMatchesAt(v: DataView, o: number, st: Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>): boolean {
+  return v.getFloat64(o + 8, true) === st.ino && v.getFloat64(o, true) === st.dev && v.getFloat64(o + 16, true) === st.size && v.getFloat64(o + 24, true) === st.mtimeMs && v.getFloat64(o + 32, true) === st.ctimeMs;
+}
+
+/** dirKeyMatchesAt says whether the directory key stored at `o` (dev, ino, mtimeMs, ctimeMs: a listing's head) is the one `stat` gives now. */
+function dirKeyMatchesAt(v: DataView, o: number, st: DirStat): boolean {
+  return v.getFloat64(o + 8, true) === st.ino && v.getFloat64(o, true) === st.dev && v.getFloat64(o + 16, true) === st.mtimeMs && v.getFloat64(o + 24, true) === st.ctimeMs;
+}
+
+/** entryFixedAt is where the blob entry starting at `o` has its fixed part (after its name), or -1 when the entry overruns `end`. */
+function entryFixedAt(v: DataView, o: number, end: number): number {
+  if (o + 2 > end) return -1;
+  const at = o + 2 + v.getUint16(o, true);
+  return at + ENTRY_FIXED > end ? -1 : at;
+}
+
 /**
  * CachedDir is one directory's cached entries: each name mapped to where its entry lies in
  * the blob, whose fields are read when asked. A re-scan asks each entry once, so decoding
@@ -194,9 +211,7 @@ export class CachedDir {
    */
   unchangedNotElf(name: string, st: Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>): boolean {
     const o = this.at.get(name);
-    if (o === undefined) return false;
-    const v = this.view;
-    return v.getUint8(o + 40) === NOT_ELF_KIND && v.getFloat64(o + 8, true) === st.ino && v.getFloat64(o, true) === st.dev && v.getFloat64(o + 16, true) === st.size && v.getFloat64(o + 24, true) === st.mtimeMs && v.getFloat64(o + 32, true) === st.ctimeMs;
+    return o !== undefined && this.view.getUint8(o + 40) === NOT_ELF_KIND && keyMatchesAt(this.view, o, st);
   }
 
   /** holdsNotElf says whether `name` is held as not ELF (under some key). */
@@ -211,18 +226,13 @@ export function decodeDirectory(blob: Uint8Array): CachedDir | null {
   const b = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
   const v = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const at = new Map<string, number>();
-  let o = 0;
-  while (o < b.length) {
-    if (o + 2 > b.length) return null;
-    const n = v.getUint16(o, true);
-    o += 2;
-    if (o + n + ENTRY_FIXED > b.length) return null;
-    const name = b.toString('utf8', o, o + n);
-    o += n;
-    const offset = v.getFloat64(o + 41, true);
-    if (CACHED_KINDS[v.getUint8(o + 40)] === undefined || !Number.isSafeInteger(offset) || offset < 0) return null;
-    at.set(name, o);
-    o += ENTRY_FIXED;
+  for (let o = 0; o < b.length; ) {
+    const f = entryFixedAt(v, o, b.length);
+    if (f < 0) return null;
+    const offset = v.getFloat64(f + 41, true);
+    if (CACHED_KINDS[v.getUint8(f + 40)] === undefined || !Number.isSafeInteger(offset) || offset < 0) return null;
+    at.set(b.toString('utf8', o + 2, f), f);
+    o = f + ENTRY_FIXED;
   }
   return new CachedDir(v, at);
 }
@@ -252,9 +262,7 @@ export function encodeListing(st: DirStat, listing: Listing): Buffer {
 
 /** listingKeyMatches says whether a kept listing was kept under this directory's current key. */
 export function listingKeyMatches(bytes: Uint8Array, st: DirStat): boolean {
-  if (bytes.byteLength < LISTING_HEAD) return false;
-  const v = new DataView(bytes.buffer, bytes.byteOffset, LISTING_HEAD);
-  return v.getFloat64(8, true) === st.ino && v.getFloat64(0, true) === st.dev && v.getFloat64(16, true) === st.mtimeMs && v.getFloat64(24, true) === st.ctimeMs;
+  return bytes.byteLength >= LISTING_HEAD && dirKeyMatchesAt(new DataView(bytes.buffer, bytes.byteOffset, LISTING_HEAD), 0, st);
 }
 
 /** decodeListing decodes a kept listing; null when it is inconsistent (a miss: the directory is read). */
@@ -492,11 +500,16 @@ export class CacheFile {
 
   /** close releases the descriptor. */
   close(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      /* already closed */
-    }
+    closeQuietly(this.fd);
+  }
+}
+
+/** closeQuietly closes a descriptor, ignoring failure (already closed). */
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    /* already closed */
   }
 }
 
@@ -568,25 +581,19 @@ function unchangedDir(b: Buffer, v: DataView, spans: Int32Array, d: number): boo
   const s = d * SPAN;
   const dir = b.toString('utf8', spans[s]!, spans[s]! + spans[s + 1]!);
   try {
-    const listingAt = spans[s + 4]!;
     if (spans[s + 5]! > 0) {
       if (spans[s + 5]! < LISTING_HEAD) return false;
       const st = statSync(dir, { throwIfNoEntry: false });
-      if (st === undefined || !st.isDirectory()) return false;
-      if (v.getFloat64(listingAt + 8, true) !== st.ino || v.getFloat64(listingAt, true) !== st.dev || v.getFloat64(listingAt + 16, true) !== st.mtimeMs || v.getFloat64(listingAt + 24, true) !== st.ctimeMs) return false;
+      if (st === undefined || !st.isDirectory() || !dirKeyMatchesAt(v, spans[s + 4]!, st)) return false;
     }
     const prefix = dir.endsWith('/') ? dir : `${dir}/`;
     const end = spans[s + 2]! + spans[s + 3]!;
     for (let o = spans[s + 2]!; o < end; ) {
-      if (o + 2 > end) return false;
-      const n = v.getUint16(o, true);
-      o += 2;
-      if (o + n + ENTRY_FIXED > end) return false;
-      const st = statSync(prefix + b.toString('utf8', o, o + n), { throwIfNoEntry: false });
-      o += n;
-      if (st === undefined || !st.isFile()) return false;
-      if (v.getFloat64(o + 8, true) !== st.ino || v.getFloat64(o, true) !== st.dev || v.getFloat64(o + 16, true) !== st.size || v.getFloat64(o + 24, true) !== st.mtimeMs || v.getFloat64(o + 32, true) !== st.ctimeMs) return false;
-      o += ENTRY_FIXED;
+      const f = entryFixedAt(v, o, end);
+      if (f < 0) return false;
+      const st = statSync(prefix + b.toString('utf8', o + 2, f), { throwIfNoEntry: false });
+      if (st === undefined || !st.isFile() || !keyMatchesAt(v, f, st)) return false;
+      o = f + ENTRY_FIXED;
     }
     return true;
   } catch {
@@ -625,13 +632,9 @@ export function awaitVerified(job: VerifyJob, stallMs = VERIFY_STALL_MS): boolea
 
 /** countEntries counts the entries of a blob without decoding names (for the "nothing changed" test). */
 function countEntries(blob: Buffer): number {
-  let o = 0;
+  const v = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   let n = 0;
-  const fixed = ENTRY_FIXED;
-  while (o + 2 <= blob.length) {
-    o += 2 + blob.readUInt16LE(o) + fixed;
-    n++;
-  }
+  for (let o = 0, f = entryFixedAt(v, 0, blob.length); f >= 0; o = f + ENTRY_FIXED, f = entryFixedAt(v, o, blob.length)) n++;
   return n;
 }
 
@@ -668,6 +671,8 @@ export class IndexBuilder {
   private blobStart = 0;
   /** directories written. */
   dirs = 0;
+  /** the tree record (or its absence) has been written: the index is complete. */
+  private ended = false;
 
   /** room makes space for `n` more bytes. */
   private room(n: number): void {
@@ -714,8 +719,6 @@ export class IndexBuilder {
     this.at += this.b.write(text, this.at, 'utf8');
     this.ended = true;
   }
-
-  private ended = false;
 
   /** bytes is the index as built (ended with no tree record if `end` was not called). */
   bytes(): Buffer {
@@ -861,13 +864,7 @@ export function pruneCacheDir(dir: string, keep = MAX_CACHE_FILES): void {
 
 /** discardTemp closes a temporary file being written (if open) and removes it. */
 function discardTemp(fd: number | null, tmp: string): void {
-  if (fd !== null) {
-    try {
-      closeSync(fd);
-    } catch {
-      /* closed */
-    }
-  }
+  if (fd !== null) closeQuietly(fd);
   tryUnlink(tmp);
 }
 
@@ -919,12 +916,7 @@ export interface MemoHit {
 
 /** closeMemo releases a memo hit (null: nothing to do). */
 export function closeMemo(hit: MemoHit | null): void {
-  if (hit === null) return;
-  try {
-    closeSync(hit.fd);
-  } catch {
-    /* already closed */
-  }
+  if (hit !== null) closeQuietly(hit.fd);
 }
 
 /** readMemo returns the memo for `key`, held open, when it exists and its bytes check out; null otherwise. */

@@ -20,8 +20,6 @@ import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson } from '../report/json.js';
 import { CACHED_KINDS, decodeDirectory, EMPTY_CHECK, fileKeyOf, isRacy, NOT_ELF_KIND, payloadCheck, readPayload, sameKey, type CachedDir, type CacheEntry, type CachedKind, type FileKey } from './cache.js';
-
-export { CACHED_KINDS };
 import { decodeElf, encodeElf } from './payload.js';
 
 /** EngineInit is everything an engine needs; plain data, so it can be posted to a worker. */

@@ -516,8 +516,6 @@ class ScanState implements WalkSink {
   private readonly libByPath = new Map<string, number>();
   /** each library's file id (-1: a --library-path file, not part of the report). */
   private readonly libFile: number[] = [];
-  /** paths the walk could not take. */
-  private unreadables = 0;
   /** the fingerprint, once computed (undefined: not yet). */
   private fingerprinted: string | null | undefined = undefined;
   /** cache updates received (files read, or found unchanged in the cache). */
@@ -532,16 +530,16 @@ class ScanState implements WalkSink {
   /** where to read a file when not at its path (staged copies). */
   private readonly sources = new Map<number, string>();
 
-  /** whether the scan writes a cache (names are then sent with every file). */
-  private readonly caching: boolean;
-
   constructor(
     private readonly cwd: string,
     private readonly cache: CacheFile | null,
     /** where the next cache file is written, as the scan goes (null: no cache). */
     private readonly writer: CacheWriter | null,
-  ) {
-    this.caching = writer !== null;
+  ) {}
+
+  /** caching says whether the scan writes a cache (names are then sent with every file). */
+  private get caching(): boolean {
+    return this.writer !== null;
   }
 
   get count(): number {
@@ -577,7 +575,6 @@ class ScanState implements WalkSink {
 
   /** unreadable registers a path the walk could not take (WalkSink). */
   unreadable(path: string, reason: string): void {
-    this.unreadables++;
     const id = this.outcomes.push({ kind: 'error', error: { kind: 'unreadable', message: reason, offset: null, field: null } }) - 1;
     this.dirOf[id] = -1;
     this.explicitPaths.set(id, path);
@@ -1036,7 +1033,8 @@ class ScanState implements WalkSink {
    * entered, nothing the walk could not take, and a fingerprint (every file keyed).
    */
   private treeRecord(stats: ScanStats, listings: DirListings | null, spec: string | null, readMode: string, entries: number): TreeRecord | null {
-    if (spec === null || listings === null || this.unreadables > 0 || entries !== this.outcomes.length || listings.kept.size !== stats.directories) return null;
+    // A path the walk could not take has no entry, so `entries` falls short of the count then.
+    if (spec === null || listings === null || entries !== this.outcomes.length || listings.kept.size !== stats.directories) return null;
     const fingerprint = this.fingerprint(readMode);
     if (fingerprint === null) return null;
     return { spec, fingerprint, files: this.outcomes.length, elfFiles: stats.elfFiles, elfBytes: stats.elfBytes, directories: stats.directories };
