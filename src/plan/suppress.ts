@@ -188,6 +188,9 @@ export function compileSuppressions(spec: SuppressionSpec): Suppressor {
   requireAbsolute('baselineBase', spec.baselineBase);
   const rules = spec.allow.map(compileRule);
   const baseline: ReadonlySet<string> = new Set(spec.baseline);
+  // Nothing to accept (no allow rule, no baseline: the common case): no path to work out
+  // per file (path.relative for each of /usr's ELF files took 40 ms of phase 2).
+  if (rules.length === 0 && baseline.size === 0) return { split: (_path, findings) => ({ kept: [...findings], suppressed: [] }) };
   return {
     split(path, findings) {
       const kept: Finding[] = [];

@@ -693,6 +693,9 @@ function searchDirs(req: { path: string; rpath: string[] | null; runpath: string
 
 /** treeLookup finds libraries on --library-path first (as the target's loader would), then in the scanned tree by the loader's search dirs. */
 export function treeLookup(byPath: ReadonlyMap<string, LoadedLibrary>, libraryPath: readonly string[]): LibraryLookup {
+  // A requester's folders, worked out once: every file asks for each of its DT_NEEDED, and
+  // every library it loads asks again for its own (a path names one file, so one dynamic section).
+  const dirsOf = new Map<string, string[]>();
   return {
     find(name, req) {
       if (name.includes('/')) return byPath.get(resolve(name)) ?? null;
@@ -700,7 +703,9 @@ export function treeLookup(byPath: ReadonlyMap<string, LoadedLibrary>, libraryPa
         const lib = byPath.get(resolve(d, name));
         if (lib) return lib;
       }
-      for (const d of searchDirs(req)) {
+      let dirs = dirsOf.get(req.path);
+      if (dirs === undefined) dirsOf.set(req.path, (dirs = searchDirs(req)));
+      for (const d of dirs) {
         const lib = byPath.get(join(d, name));
         if (lib) return lib;
       }
@@ -714,18 +719,8 @@ export function packageFinder(): (path: string) => PackageInfo | null {
   const cache = new Map<string, PackageInfo | null>();
   const find = (dir: string): PackageInfo | null => {
     if (cache.has(dir)) return cache.get(dir)!;
-    let info: PackageInfo | null = null;
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown; libc?: unknown };
-      if (typeof pkg.name === 'string') {
-        info = {
-          name: pkg.name,
-          version: typeof pkg.version === 'string' ? pkg.version : null,
-          libc: Array.isArray(pkg.libc) ? pkg.libc.filter((x): x is string => typeof x === 'string') : null,
-          dir,
-        };
-      }
-    } catch {
+    let info = packageIn(dir);
+    if (info === undefined) {
       const parent = dirname(dir);
       info = parent === dir ? null : find(parent);
     }
@@ -733,4 +728,23 @@ export function packageFinder(): (path: string) => PackageInfo | null {
     return info;
   };
   return (path: string) => find(dirname(resolve(path)));
+}
+
+/**
+ * packageIn reads `dir`/package.json: its package, null when it names none, undefined
+ * when there is no readable, parsable file (look further up). Most folders have none: a
+ * `stat` that returns nothing costs less than the ENOENT error a read throws.
+ */
+function packageIn(dir: string): PackageInfo | null | undefined {
+  const file = join(dir, 'package.json');
+  if (statSync(file, { throwIfNoEntry: false }) === undefined) return undefined;
+  let pkg: { name?: unknown; version?: unknown; libc?: unknown };
+  try {
+    pkg = JSON.parse(readFileSync(file, 'utf8')) as typeof pkg;
+  } catch {
+    return undefined;
+  }
+  if (pkg === null || typeof pkg !== 'object') return undefined;
+  if (typeof pkg.name !== 'string') return null;
+  return { name: pkg.name, version: typeof pkg.version === 'string' ? pkg.version : null, libc: Array.isArray(pkg.libc) ? pkg.libc.filter((x): x is string => typeof x === 'string') : null, dir };
 }
