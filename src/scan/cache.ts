@@ -527,29 +527,92 @@ function parseTreeRecord(text: string): TreeRecord | null {
   return { spec: r.spec, fingerprint: r.fingerprint, files: r.files!, elfFiles: r.elfFiles!, elfBytes: r.elfBytes!, directories: r.directories! };
 }
 
-/** VERIFY_CHUNK is how many directories a thread claims at a time when verifying a tree. */
-const VERIFY_CHUNK = 32;
-/** VERIFY_STALL_MS: a helper thread that finishes no chunk for this long is given up on (the tree then counts as changed). */
+/**
+ * VERIFY_UNIT_BYTES is about how much of the index one unit of verification covers: some
+ * 200-300 entries, a millisecond or two of `stat`s. Units are claimed one at a time, so
+ * the threads finish within about a unit of each other. (Claiming 32 directories at a
+ * time, one thread could be left with /usr/share/man/man1, 17,614 files, at the end.)
+ */
+export const VERIFY_UNIT_BYTES = 16 * 1024;
+/** DIR_COST is what one directory's own `stat` counts for when units are planned (about one entry). */
+const DIR_COST = 2 + 16 + ENTRY_FIXED;
+/** VERIFY_STALL_MS: a helper thread that finishes no unit for this long is given up on (the tree then counts as changed). */
 const VERIFY_STALL_MS = 2000;
+/** UNIT is how many numbers describe a unit in VerifyJob.units. */
+const UNIT = 3;
 
 /**
  * VerifyJob is one verification of a cache file's tree, shared by the threads that do it:
- * the index and its spans (shared memory) and control words: [0] the next chunk of
- * directories to claim, [1] set once any thread found a change, [2] chunks done.
+ * the index and its spans, its units of work (verifyUnits), and control words: [0] the
+ * next unit to claim, [1] set once any thread found a change, [2] units done. All in
+ * shared memory.
  */
 export interface VerifyJob {
   index: Uint8Array;
   spans: Int32Array;
+  units: Int32Array;
   control: Int32Array;
 }
 
 /** verifyJob prepares the verification of a cache file's tree. */
-export function verifyJob(cache: CacheFile): VerifyJob {
-  return { index: cache.index, spans: cache.spans, control: new Int32Array(new SharedArrayBuffer(3 * 4)) };
+export function verifyJob(cache: CacheFile, unitBytes = VERIFY_UNIT_BYTES): VerifyJob {
+  const planned = verifyUnits(cache.index, cache.spans, unitBytes);
+  const units = new Int32Array(new SharedArrayBuffer(Math.max(4, planned.length * 4)), 0, planned.length);
+  units.set(planned);
+  return { index: cache.index, spans: cache.spans, units, control: new Int32Array(new SharedArrayBuffer(3 * 4)) };
 }
 
 /**
- * verifyChunks runs on any thread: it claims chunks of directories until none is left or
+ * verifyUnits divides a verification into units of about `unitBytes` of the index, as
+ * triples: [first directory, directory after the last, -1] for a run of whole
+ * directories, or [directory, from, to] for the entries of one large directory that start
+ * at index offsets from..to-1 (the unit starting at its blob also checks the directory's
+ * own key). A large directory is cut at entry boundaries; a blob that does not walk
+ * cleanly is left whole (its check then fails where it breaks).
+ */
+export function verifyUnits(index: Uint8Array, spans: Int32Array, unitBytes: number): number[] {
+  const v = new DataView(index.buffer, index.byteOffset, index.byteLength);
+  const dirs = spans.length / SPAN;
+  const units: number[] = [];
+  let first = 0;
+  let bytes = 0;
+  for (let d = 0; d < dirs; d++) {
+    const at = spans[d * SPAN + 2]!;
+    const len = spans[d * SPAN + 3]!;
+    const cuts = len > unitBytes ? entryCuts(v, at, at + len, unitBytes) : null;
+    if (cuts !== null) {
+      if (first < d) units.push(first, d, -1);
+      for (let k = 0; k + 1 < cuts.length; k++) units.push(d, cuts[k]!, cuts[k + 1]!);
+      first = d + 1;
+      bytes = 0;
+      continue;
+    }
+    if (bytes > 0 && bytes + len + DIR_COST > unitBytes) {
+      units.push(first, d, -1);
+      first = d;
+      bytes = 0;
+    }
+    bytes += len + DIR_COST;
+  }
+  if (first < dirs) units.push(first, dirs, -1);
+  return units;
+}
+
+/** entryCuts lists the entry boundaries that cut a blob (start..end) into pieces of about `size` bytes, both ends included; null when it does not walk cleanly. */
+function entryCuts(v: DataView, start: number, end: number, size: number): number[] | null {
+  const cuts = [start];
+  for (let o = start; o < end; ) {
+    const f = entryFixedAt(v, o, end);
+    if (f < 0) return null;
+    o = f + ENTRY_FIXED;
+    if (o - cuts[cuts.length - 1]! >= size && o < end) cuts.push(o);
+  }
+  cuts.push(end);
+  return cuts;
+}
+
+/**
+ * verifyChunks runs on any thread: it claims units (verifyUnits) until none is left or
  * some thread found a change. A directory is unchanged when, as `stat` sees it now, it is
  * a directory under the key its listing was kept with (the test the walk applies before
  * taking a kept listing), and each of its files is a regular file under its entry's key
@@ -557,38 +620,52 @@ export function verifyJob(cache: CacheFile): VerifyJob {
  * per file, no object per entry.
  */
 export function verifyChunks(job: VerifyJob): void {
-  const { index, spans, control } = job;
+  const { index, spans, units, control } = job;
   const b = Buffer.from(index.buffer, index.byteOffset, index.byteLength);
   const v = new DataView(index.buffer, index.byteOffset, index.byteLength);
-  const dirs = spans.length / SPAN;
+  const count = units.length / UNIT;
   for (;;) {
-    const first = Atomics.add(control, 0, 1) * VERIFY_CHUNK;
-    if (first >= dirs || Atomics.load(control, 1) !== 0) return;
-    for (let d = first; d < Math.min(dirs, first + VERIFY_CHUNK); d++) {
-      if (!unchangedDir(b, v, spans, d)) {
-        Atomics.store(control, 1, 1);
-        Atomics.notify(control, 2);
-        return;
-      }
+    const u = Atomics.add(control, 0, 1);
+    if (u >= count || Atomics.load(control, 1) !== 0) return;
+    const a = units[u * UNIT]!;
+    const z = units[u * UNIT + 1]!;
+    const to = units[u * UNIT + 2]!;
+    const ok = to < 0 ? unchangedDirs(b, v, spans, a, z) : unchangedDir(b, v, spans, a, z, to);
+    if (!ok) {
+      Atomics.store(control, 1, 1);
+      Atomics.notify(control, 2);
+      return;
     }
     Atomics.add(control, 2, 1);
     Atomics.notify(control, 2);
   }
 }
 
-/** unchangedDir says whether directory `d` of the index and its files are as the index keeps them. */
-function unchangedDir(b: Buffer, v: DataView, spans: Int32Array, d: number): boolean {
+/** unchangedDirs says whether directories first..end-1 of the index and their files are as the index keeps them. */
+function unchangedDirs(b: Buffer, v: DataView, spans: Int32Array, first: number, end: number): boolean {
+  for (let d = first; d < end; d++) {
+    const s = d * SPAN;
+    if (!unchangedDir(b, v, spans, d, spans[s + 2]!, spans[s + 2]! + spans[s + 3]!)) return false;
+  }
+  return true;
+}
+
+/**
+ * unchangedDir says whether directory `d` is as the index keeps it: its own key (when
+ * `from` is where its blob starts) and its files whose entries start at from..to-1.
+ */
+function unchangedDir(b: Buffer, v: DataView, spans: Int32Array, d: number, from: number, to: number): boolean {
   const s = d * SPAN;
   const dir = b.toString('utf8', spans[s]!, spans[s]! + spans[s + 1]!);
+  const end = spans[s + 2]! + spans[s + 3]!;
   try {
-    if (spans[s + 5]! > 0) {
+    if (from === spans[s + 2]! && spans[s + 5]! > 0) {
       if (spans[s + 5]! < LISTING_HEAD) return false;
       const st = statSync(dir, { throwIfNoEntry: false });
       if (st === undefined || !st.isDirectory() || !dirKeyMatchesAt(v, spans[s + 4]!, st)) return false;
     }
     const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-    const end = spans[s + 2]! + spans[s + 3]!;
-    for (let o = spans[s + 2]!; o < end; ) {
+    for (let o = from; o < to; ) {
       const f = entryFixedAt(v, o, end);
       if (f < 0) return false;
       const st = statSync(prefix + b.toString('utf8', o + 2, f), { throwIfNoEntry: false });
@@ -601,22 +678,22 @@ function unchangedDir(b: Buffer, v: DataView, spans: Int32Array, d: number): boo
   }
 }
 
-/** cancelVerify stops a verification: threads take no further chunk. */
+/** cancelVerify stops a verification: threads take no further unit. */
 export function cancelVerify(job: VerifyJob): void {
   Atomics.store(job.control, 1, 1);
 }
 
 /**
- * awaitVerified waits, blocking the calling thread, until every chunk of the job is done:
+ * awaitVerified waits, blocking the calling thread, until every unit of the job is done:
  * true when nothing changed. Helper threads that stop making progress (VERIFY_STALL_MS)
  * make it false: the scan then walks the tree, as it would have without them.
  */
 export function awaitVerified(job: VerifyJob, stallMs = VERIFY_STALL_MS): boolean {
   const c = job.control;
-  const chunks = Math.ceil(job.spans.length / SPAN / VERIFY_CHUNK);
+  const units = job.units.length / UNIT;
   let seen = Atomics.load(c, 2);
   let since = performance.now();
-  while (Atomics.load(c, 1) === 0 && seen < chunks) {
+  while (Atomics.load(c, 1) === 0 && seen < units) {
     Atomics.wait(c, 2, seen, 50);
     const now = Atomics.load(c, 2);
     if (now !== seen) {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
 import { scanPaths, scanStream, type ScanOptions } from '../../src/scan/pipeline.js';
-import { awaitVerified, CACHED_KINDS, CacheFile, closeMemo, MemoWriter, readMemo, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, verifyChunks, verifyJob, type FileKey } from '../../src/scan/cache.js';
+import { awaitVerified, CACHED_KINDS, CacheFile, closeMemo, MemoWriter, readMemo, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, verifyChunks, verifyJob, verifyUnits, type FileKey } from '../../src/scan/cache.js';
 import { lendSpares, prestartWorkers, releaseSpareWorkers } from '../../src/scan/pool.js';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, ENTRY_OTHER } from '../../src/scan/walk.js';
 import { Engine, toBatch } from '../../src/scan/engine.js';
@@ -206,9 +206,9 @@ describe('tree records and verification', () => {
     const name = readdirSync(cacheDir).find((n) => n.endsWith('.bin'))!;
     return CacheFile.open(join(cacheDir, name), `muslcheck test; reader ${READER_REVISION}; data ${db.fingerprint}; read lean`)!;
   };
-  /** verified runs a verification on the calling thread alone. */
-  const verified = (c: CacheFile): boolean => {
-    const job = verifyJob(c);
+  /** verified runs a verification on the calling thread alone (units of about `unitBytes`). */
+  const verified = (c: CacheFile, unitBytes?: number): boolean => {
+    const job = verifyJob(c, unitBytes);
     verifyChunks(job);
     return awaitVerified(job);
   };
@@ -248,13 +248,77 @@ describe('tree records and verification', () => {
     ['a file that became a link to itself', () => (rmSync(join(tree, 'cxx')), symlinkSync('cxx', join(tree, 'cxx')))],
     ['a new file, the directory\'s mtime set back', () => (writeFileSync(join(tree, 'lib', 'new'), 'x'), utimesSync(join(tree, 'lib'), OLD, OLD))],
     ['a directory removed', () => rmSync(join(tree, 'lib'), { recursive: true })],
-  ])('verification sees %s', async (_name, change) => {
+  ].flatMap(([name, change]) => [
+    [name, 'default units', undefined, change],
+    // Units of one byte cut every directory into one unit per entry: the directory's own key is checked by its first.
+    [name, 'one entry per unit', 1, change],
+  ] as const))('verification sees %s (%s)', async (_name, _units, unitBytes, change) => {
     await scanPaths([tree], opts());
     const c = opened();
-    expect(verified(c)).toBe(true);
+    expect(verified(c, unitBytes)).toBe(true);
     change();
-    expect(verified(c)).toBe(false);
+    expect(verified(c, unitBytes)).toBe(false);
     c.close();
+  });
+
+  it.each([1, 100, 300, 16 * 1024])('units of about %i bytes cover every directory once, and a large one at its entry boundaries', async (unitBytes) => {
+    manyDirs();
+    for (let i = 0; i < 40; i++) writeFileSync(join(tree, 'many', `file-${String(i).padStart(2, '0')}`), 'x');
+    utimesSync(join(tree, 'many'), OLD, OLD);
+    for (let i = 0; i < 40; i++) utimesSync(join(tree, 'many', `file-${String(i).padStart(2, '0')}`), OLD, OLD);
+    await scanPaths([tree], opts());
+    const c = opened();
+    const spans = c.spans;
+    const units = verifyUnits(c.index, spans, unitBytes);
+    const dirs = spans.length / 6;
+    /** per directory, the blob ranges its units cover. */
+    const covered = Array.from({ length: dirs }, () => [] as Array<[number, number]>);
+    for (let u = 0; u < units.length; u += 3) {
+      const [a, z, to] = [units[u]!, units[u + 1]!, units[u + 2]!];
+      if (to < 0) for (let d = a; d < z; d++) covered[d]!.push([spans[d * 6 + 2]!, spans[d * 6 + 2]! + spans[d * 6 + 3]!]);
+      else covered[a]!.push([z, to]);
+    }
+    const boundaries = (d: number): Set<number> => {
+      const at = new Set<number>();
+      const start = spans[d * 6 + 2]!;
+      const blob = c.index.subarray(start, start + spans[d * 6 + 3]!);
+      for (let o = 0; o < blob.length; o += 2 + blob.readUInt16LE(o) + 5 * 8 + 1 + 8 + 4 + 4) at.add(start + o);
+      at.add(start + blob.length);
+      return at;
+    };
+    for (let d = 0; d < dirs; d++) {
+      const ranges = covered[d]!;
+      const start = spans[d * 6 + 2]!;
+      expect(ranges[0]![0], `directory ${d} starts at its blob`).toBe(start);
+      expect(ranges[ranges.length - 1]![1], `directory ${d} ends at its blob's end`).toBe(start + spans[d * 6 + 3]!);
+      const cuts = boundaries(d);
+      ranges.forEach(([from, to], k) => {
+        if (k > 0) expect(from).toBe(ranges[k - 1]![1]);
+        expect(cuts.has(from) && cuts.has(to)).toBe(true);
+      });
+    }
+    const bigParts = covered.map((r) => r.length);
+    if (unitBytes <= 100) expect(Math.max(...bigParts)).toBeGreaterThan(1);
+    // Two units in a row hold more than a unit's worth: the plan does not crumble into tiny units.
+    let total = 0;
+    for (let d = 0; d < dirs; d++) total += spans[d * 6 + 3]! + 75;
+    expect(units.length / 3).toBeLessThanOrEqual((2 * total) / unitBytes + 2);
+    expect(verified(c, unitBytes)).toBe(true);
+    c.close();
+    // Only the directory's own key shows a new file whose directory's mtime was set back: the unit that starts its blob checks it.
+    writeFileSync(join(tree, 'many', 'file-40'), 'x');
+    utimesSync(join(tree, 'many', 'file-40'), OLD, OLD);
+    utimesSync(join(tree, 'many'), OLD, OLD);
+    const before = opened();
+    expect(verified(before, unitBytes)).toBe(false);
+    before.close();
+    await scanPaths([tree], opts());
+    const after = opened();
+    expect(verified(after, unitBytes)).toBe(true);
+    // A file in the last unit of the large directory.
+    writeFileSync(join(tree, 'many', 'file-40'), 'y');
+    expect(verified(after, unitBytes)).toBe(false);
+    after.close();
   });
 
   /** manyDirs adds 100 directories of one file each: several chunks of verification. */
