@@ -69,20 +69,23 @@ export interface PlanContext {
 
 /** completeReport sorts the findings, sets the verdict and writes the plan. */
 export function completeReport(r: FileReport, ctx: PlanContext): FileReport {
-  r.findings.sort(compareFindings);
+  sortForPlan(r.findings);
   r.verdict = verdictOf(r.findings);
   r.plan = planForFile(r, ctx);
   return r;
 }
 
-/** compareFindings orders findings by severity (errors first), then code, then arguments. */
-export function compareFindings(a: Finding, b: Finding): number {
-  const sev = { error: 0, warning: 1, note: 2 } as const;
-  if (sev[a.severity] !== sev[b.severity]) return sev[a.severity] - sev[b.severity];
-  if (a.code !== b.code) return a.code < b.code ? -1 : 1;
-  const x = JSON.stringify(a.args);
-  const y = JSON.stringify(b.args);
-  return x < y ? -1 : x > y ? 1 : 0;
+/** SEVERITY_RANK orders severities: errors first. */
+const SEVERITY_RANK = { error: 0, warning: 1, note: 2 } as const;
+
+/**
+ * sortForPlan orders findings in place by severity (errors first), then code, then
+ * arguments (as JSON); each finding's arguments are rendered once, not once per comparison.
+ */
+export function sortForPlan(findings: Finding[]): void {
+  const keyed = findings.map((f) => ({ f, rank: SEVERITY_RANK[f.severity], args: JSON.stringify(f.args) }));
+  keyed.sort((a, b) => a.rank - b.rank || (a.f.code !== b.f.code ? (a.f.code < b.f.code ? -1 : 1) : a.args < b.args ? -1 : a.args > b.args ? 1 : 0));
+  keyed.forEach((k, i) => (findings[i] = k.f));
 }
 
 function args<T>(f: Finding, key: string): T {

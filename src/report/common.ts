@@ -79,9 +79,11 @@ export function stableArgs(args: Finding['args']): string {
   return JSON.stringify(Object.keys(args).sort(compareText).map((k) => [k, args[k]]));
 }
 
-/** sortFindings orders findings by code, then by their arguments. */
-export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort((a, b) => compareText(a.code, b.code) || compareText(stableArgs(a.args), stableArgs(b.args)));
+/** sortFindings orders findings (or accepted ones) by code, then by their arguments; each finding's arguments are rendered once, not once per comparison. */
+export function sortFindings<T extends Finding>(findings: readonly T[]): T[] {
+  const keyed = findings.map((f) => ({ f, args: stableArgs(f.args) }));
+  keyed.sort((a, b) => compareText(a.f.code, b.f.code) || compareText(a.args, b.args));
+  return keyed.map((k) => k.f);
 }
 
 /** SummaryInput is the part of a file report the summary counts. */

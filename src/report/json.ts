@@ -10,7 +10,7 @@
 import type { ElfImport, ElfExport, ToolchainHints } from '../elf/types.js';
 import type { ElfSummary, FileReport, Finding, PlanStep, SuppressedFinding } from '../analyze/types.js';
 import type { Summary, TargetLabel, ToolInfo } from './common.js';
-import { compareText, sortFindings, sortReports, stableArgs, summarize } from './common.js';
+import { compareText, sortFindings, sortReports, summarize } from './common.js';
 
 /** SCAN_SCHEMA_VERSION is bumped whenever a field of the scan document changes meaning or is removed. */
 export const SCAN_SCHEMA_VERSION = 1;
@@ -123,7 +123,7 @@ export function fileJson(r: FileReport, withExports: boolean): FileReport {
     loaderErrors: [...r.loaderErrors],
     verdict: r.verdict,
     findings: sortFindings(r.findings).map(findingJson),
-    suppressed: [...r.suppressed].sort((a, b) => compareText(a.code, b.code) || compareText(stableArgs(a.args), stableArgs(b.args))).map(suppressedJson),
+    suppressed: sortFindings(r.suppressed).map(suppressedJson),
     plan: r.plan.map(planStepJson),
   };
 }

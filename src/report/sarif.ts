@@ -113,7 +113,7 @@ export function sarifLog(reports: readonly FileReport[], opts: SarifOptions): Sa
   for (const r of sortReports(reports)) {
     // Accepted findings stay in the log with a suppression (SARIF §3.35), so code
     // scanning shows them as dismissed instead of losing them.
-    const accepted = [...r.suppressed].sort((a, b) => compareText(a.code, b.code) || compareText(stableArgs(a.args), stableArgs(b.args)));
+    const accepted = sortFindings(r.suppressed);
     for (const f of [...sortFindings(r.findings), ...accepted]) {
       const ruleIndex = index.get(f.code);
       if (ruleIndex === undefined) continue;

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyzeElf, NO_LIBRARIES, toolchainKind, type PackageInfo } from '../../src/analyze/index.js';
-import { dockerfileFor, isAlternative, muslBuildStep, rebuildStep, treePlan, type ToolchainKind } from '../../src/plan/index.js';
+import { dockerfileFor, isAlternative, muslBuildStep, rebuildStep, sortForPlan, treePlan, type ToolchainKind } from '../../src/plan/index.js';
+import { sortFindings } from '../../src/report/common.js';
 import { loadDatabase } from '../../src/db/index.js';
 import type { ElfInfo } from '../../src/elf/types.js';
 import { elf, imp } from './fixtures.js';
@@ -144,5 +145,28 @@ describe('tree plan', () => {
     ],
   ])('Dockerfile: %s', (_label, patchelf, patched, expected) => {
     expect(dockerfileFor('alpine:3.22', 'apk add --no-cache gcompat', patchelf, patched)).toBe(expected);
+  });
+});
+
+describe('finding order', () => {
+  const f = (severity: 'error' | 'warning' | 'note', code: string, args: Record<string, string | number | string[]>) => ({ severity, code, args });
+  // Deliberately shuffled: errors first, then code, then the arguments as JSON (insertion order of keys).
+  const shuffled = [
+    f('note', 'small-thread-stack', { defaultBytes: 131072 }),
+    f('warning', 'behaviour-difference', { symbol: 'qsort_r', hazard: 'b' }),
+    f('error', 'missing-symbol', { symbols: ['b'] }),
+    f('warning', 'behaviour-difference', { symbol: 'dlopen', hazard: 'z' }),
+    f('error', 'glibc-interpreter', { interp: '/lib64/ld-linux-x86-64.so.2' }),
+    f('error', 'missing-symbol', { symbols: ['a', 'c'] }),
+    f('warning', 'behaviour-difference', { symbol: 'dlopen', hazard: 'a' }),
+  ];
+  it.each([
+    ['sortForPlan (the plan\'s order)', (list: typeof shuffled) => (sortForPlan(list), list), ['glibc-interpreter', 'missing-symbol a,c', 'missing-symbol b', 'behaviour-difference a dlopen', 'behaviour-difference z dlopen', 'behaviour-difference b qsort_r', 'small-thread-stack']],
+    ['sortFindings (the reports\' order: code, then arguments with sorted keys)', (list: typeof shuffled) => sortFindings(list), ['behaviour-difference a dlopen', 'behaviour-difference b qsort_r', 'behaviour-difference z dlopen', 'glibc-interpreter', 'missing-symbol a,c', 'missing-symbol b', 'small-thread-stack']],
+  ])('%s', (_what, sort, want) => {
+    const list = [...shuffled];
+    const label = (x: (typeof shuffled)[number]) => [x.code, ...Object.keys(x.args).sort().filter((k) => k !== 'interp' && k !== 'defaultBytes').map((k) => String(x.args[k]))].join(' ');
+    expect(sort(list).map(label)).toEqual(want);
+    expect(shuffled).toHaveLength(7);
   });
 });
