@@ -293,6 +293,9 @@ interface OutputSink {
  */
 const SINK_CHUNK = 1 << 16;
 
+/** TRIM_EVERY is how many kept reports go by between two heap checks (heapTrimmer) when a format needs every report first. */
+const TRIM_EVERY = 1024;
+
 /** TRIM_GROWTH is how far the heap may grow between two collections heapTrimmer asks for (bytes). */
 export const TRIM_GROWTH = 16 * 2 ** 20;
 
@@ -470,26 +473,30 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
     ? await startProgress(io)
     : null;
 
-  // JSON is written while the scan runs (files in path order, summary last); the other
-  // formats and `plan` need every report first.
-  const streamJson = mode === 'scan' && flags.format === 'json' && flags.updateBaseline !== true;
+  // JSON and SARIF are written while the scan runs (files in path order; JSON's summary
+  // last), keeping no report; text, Markdown and `plan` need every report first.
+  const streamed = mode === 'scan' && flags.updateBaseline !== true && (flags.format === 'json' || flags.format === 'sarif') ? flags.format : null;
   const reports: FileReport[] = [];
+  let notElf = 0;
   // The report memo: a re-scan of an unchanged tree with the same options writes the last report again.
   const cacheMod = await import('./scan/cache.js');
   // Set by the reuse callback during the scan (an object, so its fields are not narrowed to null).
   const memo: { hit: import('./scan/cache.js').MemoHit | null; writer: import('./scan/cache.js').MemoWriter | null } = { hit: null, writer: null };
   const memoAllowed = flags.cache && staged === null && flags.updateBaseline !== true && (eff.libraryPath ?? []).length === 0;
-  const sink = streamJson ? await openSink(flags.output, io, (text) => memo.writer?.write(text)) : null;
+  const sink = streamed !== null ? await openSink(flags.output, io, (text) => memo.writer?.write(text)) : null;
   let worst = -1;
   const bar = planMod.rank(failOn);
   let stats;
   let ok = false;
   try {
-    const json = streamJson ? await import('./report/json.js') : null;
-    const summary = streamJson ? new (await import('./report/common.js')).SummaryBuilder() : null;
+    const json = streamed === 'json' ? await import('./report/json.js') : null;
+    const summary = streamed === 'json' ? new (await import('./report/common.js')).SummaryBuilder() : null;
+    const sarif = streamed === 'sarif' ? new (await import('./report/sarif.js')).SarifWriter({ tool, target, catalogue: CATALOGUE, ...projectUris() }) : null;
     let count = 0;
+    // Reports kept for a format written at the end: the heap is trimmed as they come, as a streamed report's is per piece.
+    const trim = heapTrimmer();
     // The head goes out with the first entry (or at the end): a reused report replaces all of it.
-    const head = sink && json ? json.jsonHead({ tool, target }) : '';
+    const head = sink && json ? json.jsonHead({ tool, target }) : (sarif?.head ?? '');
     stats = await scanStream(
       paths,
       {
@@ -523,18 +530,26 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
         ...(staged !== null ? { files: staged.files } : {}),
         onProgress: progress === null ? undefined : (n: number) => void (progress.text = `Scanning… ${n} files`),
       },
-      streamJson ? 'json' : 'report',
+      streamed === 'json' ? 'json' : 'lean',
       (e) => {
         if (e.verdict !== null) worst = Math.max(worst, planMod.rank(e.verdict));
         if (sink && json && summary) {
           summary.add(e);
           return sink.write(count++ === 0 ? head + e.json! : `,${e.json!}`);
         }
-        reports.push(e.report!);
+        if (sink && sarif) {
+          const results = sarif.results(e.report!);
+          return results === '' ? undefined : sink.write(count++ === 0 ? head + results : results);
+        }
+        // Not-ELF files are only counted: no format lists them, the plan and the baseline skip them.
+        if (e.kind === 'not-elf') notElf++;
+        else reports.push(e.report!);
+        if ((reports.length + notElf) % TRIM_EVERY === 0) trim();
         return undefined;
       },
     );
     if (sink && json && summary && !stats.reused) await sink.write((count === 0 ? head : '') + json.jsonTail(summary.build(), count));
+    if (sink && sarif && !stats.reused) await sink.write((count === 0 ? head : '') + sarif.tail());
     ok = true;
   } finally {
     progress?.stop();
@@ -570,14 +585,14 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
     return 0;
   }
 
-  if (!streamJson) {
+  if (streamed === null) {
     let text: string;
     if (mode === 'plan') {
       const { formatPlan } = await import('./report/plan.js');
       text = formatPlan(planMod.treePlan(reports, target, db), { tool, target, format: flags.format as 'text' | 'json' | 'markdown' });
     } else {
       const plan = flags.format === 'text' ? planMod.treePlan(reports, target, db) : undefined;
-      text = await formatScan(reports, flags, { tool, target, catalogue: CATALOGUE }, { plan, failOn });
+      text = await formatScan(reports, flags, { tool, target, catalogue: CATALOGUE }, { plan, failOn, notElf });
     }
     memo.writer?.write(text);
     await emit(text, flags.output, io);
@@ -674,23 +689,19 @@ async function eachChunk(fd: number, bytes: number, size: number, use: (chunk: B
   }
 }
 
-/** formatScan renders a scan in the chosen format. */
+/**
+ * formatScan renders a scan in a format written once every report is in: text or
+ * Markdown (JSON and SARIF are written while the scan runs). The reports are lean (no
+ * symbol lists) and leave out the not-ELF files, which `extra.notElf` counts.
+ */
 async function formatScan(
   reports: FileReport[],
   flags: ScanFlags,
   base: { tool: { name: string; version: string }; target: import('./db/types.js').TargetInfo; catalogue: import('./report/common.js').Catalogue },
-  extra: { plan?: import('./report/text.js').PlanSummary; failOn?: Verdict } = {},
+  extra: { plan?: import('./report/text.js').PlanSummary; failOn?: Verdict; notElf?: number } = {},
 ): Promise<string> {
-  switch (flags.format) {
-    case 'json':
-      return (await import('./report/json.js')).formatJson(reports, { ...base, exports: flags.exports === true });
-    case 'sarif':
-      return (await import('./report/sarif.js')).formatSarif(reports, { ...base, ...projectUris() });
-    case 'markdown':
-      return (await import('./report/markdown.js')).formatMarkdown(reports, base);
-    default:
-      return (await import('./report/text.js')).formatText(reports, { ...base, verbose: flags.verbose === true, ...extra });
-  }
+  if (flags.format === 'markdown') return (await import('./report/markdown.js')).formatMarkdown(reports, { ...base, notElf: extra.notElf });
+  return (await import('./report/text.js')).formatText(reports, { ...base, verbose: flags.verbose === true, ...extra });
 }
 
 /** runExplain runs `explain`. */

@@ -121,6 +121,20 @@ export class SummaryBuilder {
   }
 }
 
+/**
+ * treeCounts is the summary and the count per kind of a tree whose not-ELF files may be
+ * left out of `reports` (`notElf` of them: counted, never listed). A scan for a format
+ * written at the end keeps only the reports it may list: on /usr, 137,000 not-ELF reports
+ * were 10 MB of the peak.
+ */
+export function treeCounts(reports: readonly FileReport[], notElf = 0): { summary: Summary; kinds: Record<FileReport['kind'], number> } {
+  const summary = summarize(reports);
+  const kinds = kindCounts(reports);
+  summary.files += notElf;
+  kinds['not-elf'] += notElf;
+  return { summary, kinds };
+}
+
 /** summarize counts files, ELF files, verdicts and the most common missing symbols. */
 export function summarize(reports: readonly SummaryInput[], limit = TOP_MISSING_LIMIT): Summary {
   const b = new SummaryBuilder();

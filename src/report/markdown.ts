@@ -6,7 +6,7 @@
 import type { FileReport, PlanStep } from '../analyze/types.js';
 import { VERDICT_ORDER } from '../analyze/types.js';
 import type { Catalogue, TargetLabel, ToolInfo } from './common.js';
-import { describeTarget, findingTitle, formatArgs, kindCounts, needsAttention, sortFindings, sortReports, summarize } from './common.js';
+import { describeTarget, findingTitle, formatArgs, needsAttention, sortFindings, sortReports, treeCounts } from './common.js';
 import { fileReason, plural } from './text.js';
 
 /** MarkdownOptions controls the Markdown report. */
@@ -14,6 +14,8 @@ export interface MarkdownOptions {
   tool: ToolInfo;
   target: TargetLabel;
   catalogue: Catalogue;
+  /** not-ELF files left out of the reports: counted, never listed (treeCounts). */
+  notElf?: number;
 }
 
 /** escapeHtml escapes text placed inside HTML elements (`<summary>`, `<code>`). */
@@ -41,9 +43,8 @@ export function table(header: readonly string[], rows: readonly (readonly string
 }
 
 /** summaryMarkdown renders the heading, the verdict table and the most common missing symbols. */
-export function summaryMarkdown(reports: readonly FileReport[], opts: Pick<MarkdownOptions, 'tool' | 'target'>): string[] {
-  const s = summarize(reports);
-  const kinds = kindCounts(reports);
+export function summaryMarkdown(reports: readonly FileReport[], opts: Pick<MarkdownOptions, 'tool' | 'target' | 'notElf'>): string[] {
+  const { summary: s, kinds } = treeCounts(reports, opts.notElf);
   const attention = reports.filter(needsAttention).length;
   const lines = [
     `## ${opts.tool.name}: ${attention === 0 ? 'every file loads' : `${plural(attention, 'file')} of ${s.files} need${attention === 1 ? 's' : ''} attention`} on ${opts.target.id}`,

@@ -108,30 +108,47 @@ export function sarifRules(catalogue: Catalogue, docsBaseUri: string): SarifRule
 /** sarifLog builds the SARIF log object. Findings whose code is not in the catalogue are dropped from results (there is no rule to point at). */
 export function sarifLog(reports: readonly FileReport[], opts: SarifOptions): SarifLog {
   const rules = sarifRules(opts.catalogue, opts.docsBaseUri);
-  const index = new Map(rules.map((r, i) => [r.id, i]));
+  const index = ruleIndexes(rules);
+  return logAround(
+    rules,
+    sortReports(reports).flatMap((r) => reportResults(r, opts, index)),
+    opts,
+  );
+}
+
+/** ruleIndexes maps each rule's id to its index in `rules`. */
+function ruleIndexes(rules: readonly SarifRule[]): ReadonlyMap<string, number> {
+  return new Map(rules.map((r, i) => [r.id, i]));
+}
+
+/** reportResults is one file's results: its findings, then the accepted ones, each in report order. */
+function reportResults(r: FileReport, opts: SarifOptions, index: ReadonlyMap<string, number>): SarifResult[] {
   const results: SarifResult[] = [];
-  for (const r of sortReports(reports)) {
-    // Accepted findings stay in the log with a suppression (SARIF §3.35), so code
-    // scanning shows them as dismissed instead of losing them.
-    const accepted = sortFindings(r.suppressed);
-    for (const f of [...sortFindings(r.findings), ...accepted]) {
-      const ruleIndex = index.get(f.code);
-      if (ruleIndex === undefined) continue;
-      const suppression = 'by' in f ? (f as SuppressedFinding) : null;
-      results.push({
-        ruleId: f.code,
-        ruleIndex,
-        level: f.severity,
-        message: { text: `${r.path}: ${describeFinding(f, opts.catalogue)}` },
-        locations: [{ physicalLocation: { artifactLocation: artifactUri(r.path) } }],
-        partialFingerprints: { 'muslcheck/v1': `${f.code}:${stableArgs(f.args)}` },
-        ...(suppression === null
-          ? {}
-          : { suppressions: [{ kind: 'external' as const, justification: suppression.reason ?? 'accepted by the baseline' }] }),
-        properties: { verdict: r.verdict, args: findingJson(f).args },
-      });
-    }
+  // Accepted findings stay in the log with a suppression (SARIF §3.35), so code
+  // scanning shows them as dismissed instead of losing them.
+  const accepted = sortFindings(r.suppressed);
+  for (const f of [...sortFindings(r.findings), ...accepted]) {
+    const ruleIndex = index.get(f.code);
+    if (ruleIndex === undefined) continue;
+    const suppression = 'by' in f ? (f as SuppressedFinding) : null;
+    results.push({
+      ruleId: f.code,
+      ruleIndex,
+      level: f.severity,
+      message: { text: `${r.path}: ${describeFinding(f, opts.catalogue)}` },
+      locations: [{ physicalLocation: { artifactLocation: artifactUri(r.path) } }],
+      partialFingerprints: { 'muslcheck/v1': `${f.code}:${stableArgs(f.args)}` },
+      ...(suppression === null
+        ? {}
+        : { suppressions: [{ kind: 'external' as const, justification: suppression.reason ?? 'accepted by the baseline' }] }),
+      properties: { verdict: r.verdict, args: findingJson(f).args },
+    });
   }
+  return results;
+}
+
+/** logAround is the SARIF log holding `results` (key order fixed here). */
+function logAround(rules: SarifRule[], results: SarifResult[], opts: SarifOptions): SarifLog {
   return {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
@@ -154,7 +171,59 @@ export function sarifLog(reports: readonly FileReport[], opts: SarifOptions): Sa
   };
 }
 
-/** formatSarif renders the SARIF log as pretty-printed JSON with a trailing newline. */
+/** RESULT_INDENT is the indentation of a result inside `runs[0].results` in the pretty-printed log. */
+const RESULT_INDENT = '\n        ';
+/** RESULTS_MARK stands in for the results while the rest of the log is stringified. */
+const RESULTS_MARK = '\u0001results';
+
+/**
+ * SarifWriter renders the SARIF log piece by piece, so a scan can write it while it runs
+ * and keep no report: `head`, then `results(report)` for each file in path order, then
+ * `tail()`. Together they are exactly formatSarif's text: JSON.stringify(sarifLog(...),
+ * null, 2) and a newline. The frame around the results is the log stringified with a
+ * placeholder for them; each result is stringified on its own and indented to its depth.
+ */
+export class SarifWriter {
+  readonly head: string;
+  private readonly index: ReadonlyMap<string, number>;
+  /** what follows the results: after at least one, or right after `[` when there is none. */
+  private readonly after: string;
+  private readonly afterNone: string;
+  private written = false;
+
+  constructor(private readonly opts: SarifOptions) {
+    const rules = sarifRules(opts.catalogue, opts.docsBaseUri);
+    this.index = ruleIndexes(rules);
+    const marked = JSON.stringify(logAround(rules, [RESULTS_MARK] as unknown as SarifResult[], opts), null, 2);
+    const mark = JSON.stringify(RESULTS_MARK);
+    const at = marked.indexOf(mark);
+    this.head = marked.slice(0, marked.lastIndexOf('[', at) + 1);
+    this.after = `${marked.slice(at + mark.length)}\n`;
+    const none = JSON.stringify(logAround(rules, [], opts), null, 2);
+    this.afterNone = `${none.slice(this.head.length)}\n`;
+  }
+
+  /** results renders one file's results, with the comma before them when results came earlier; '' when it has none. */
+  results(r: FileReport): string {
+    const list = reportResults(r, this.opts, this.index);
+    if (list.length === 0) return '';
+    const text = list.map((x) => RESULT_INDENT + JSON.stringify(x, null, 2).replace(/\n/g, RESULT_INDENT)).join(',');
+    const sep = this.written ? ',' : '';
+    this.written = true;
+    return sep + text;
+  }
+
+  /** tail closes the log (with a trailing newline). */
+  tail(): string {
+    return this.written ? this.after : this.afterNone;
+  }
+}
+
+/** formatSarif renders the SARIF log as pretty-printed JSON with a trailing newline (SarifWriter's pieces put together). */
 export function formatSarif(reports: readonly FileReport[], opts: SarifOptions): string {
-  return `${JSON.stringify(sarifLog(reports, opts), null, 2)}\n`;
+  const w = new SarifWriter(opts);
+  const pieces = [w.head];
+  for (const r of sortReports(reports)) pieces.push(w.results(r));
+  pieces.push(w.tail());
+  return pieces.join('');
 }

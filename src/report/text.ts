@@ -9,7 +9,7 @@
 import type { FileReport, Verdict } from '../analyze/types.js';
 import { VERDICT_ORDER } from '../analyze/types.js';
 import type { Catalogue, TargetLabel, ToolInfo } from './common.js';
-import { describeFinding, describeTarget, kindCounts, needsAttention, sortFindings, sortReports, summarize } from './common.js';
+import { describeFinding, describeTarget, needsAttention, sortFindings, sortReports, treeCounts } from './common.js';
 
 /** PlanSummary is the part of the whole tree's plan the text report prints (src/plan's TreePlan fits). */
 export interface PlanSummary {
@@ -31,6 +31,8 @@ export interface TextOptions {
   plan?: PlanSummary;
   /** the gate: a last line says whether any file is at or above it (omitted: no gate line). */
   failOn?: Verdict;
+  /** not-ELF files left out of the reports: counted, never listed (treeCounts). */
+  notElf?: number;
 }
 
 /** LIST_LIMIT is how many symbols or libraries a one-line reason names before `+N more`. */
@@ -84,9 +86,8 @@ function verdictLabel(r: FileReport): string {
 }
 
 /** summaryLines renders the header, the verdict counts and the most common missing symbols. */
-export function summaryLines(reports: readonly FileReport[], opts: Pick<TextOptions, 'tool' | 'target'>): string[] {
-  const s = summarize(reports);
-  const kinds = kindCounts(reports);
+export function summaryLines(reports: readonly FileReport[], opts: Pick<TextOptions, 'tool' | 'target' | 'notElf'>): string[] {
+  const { summary: s, kinds } = treeCounts(reports, opts.notElf);
   const kindParts = [`${kinds.elf} ELF`];
   if (kinds['not-elf'] > 0) kindParts.push(`${kinds['not-elf']} not ELF`);
   if (kinds.malformed > 0) kindParts.push(`${kinds.malformed} malformed`);
@@ -126,7 +127,7 @@ export function formatText(reports: readonly FileReport[], opts: TextOptions): s
   const attention = sorted.filter(needsAttention);
   lines.push('');
   if (attention.length === 0) {
-    lines.push(sorted.length === 0 ? 'No files found.' : 'Every file loads on the target as it is.');
+    lines.push(sorted.length === 0 && (opts.notElf ?? 0) === 0 ? 'No files found.' : 'Every file loads on the target as it is.');
   } else {
     lines.push(`${plural(attention.length, 'file')} need${attention.length === 1 ? 's' : ''} attention:`);
     for (const r of attention) {

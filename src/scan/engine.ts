@@ -181,8 +181,21 @@ export interface TreeTable {
   libraryPath: string[];
 }
 
-/** AnalyzeMode: render JSON fragments here (the streaming report), or hand back the reports. */
-export type AnalyzeMode = 'json' | 'report';
+/**
+ * AnalyzeMode: render JSON fragments here (`json`, the streaming report), hand back the
+ * reports (`report`), or hand them back without their symbol lists (`lean`: what the
+ * text, SARIF and Markdown reports, the plan and the baseline read). Those formats need
+ * every report before they write, and the imports are most of an ELF file's report: on
+ * /usr a SARIF scan held 130 MB of them on the calling thread.
+ */
+export type AnalyzeMode = 'json' | 'report' | 'lean';
+
+/** leanReport drops a report's symbol lists (AnalyzeMode `lean`). */
+export function leanReport(r: FileReport): FileReport {
+  if (r.elf === null) return r;
+  const { exports: _exports, ...elf } = r.elf;
+  return { ...r, elf: { ...elf, imports: [] } };
+}
 
 /** Analyzed is one file's outcome in phase 2. */
 export interface Analyzed {
@@ -583,7 +596,7 @@ export class Engine {
         verdict: report.verdict,
         unresolved: report.unresolved,
         json: mode === 'json' ? fileEntryJson(report, this.init.includeExports) : null,
-        report: mode === 'report' ? report : null,
+        report: mode === 'report' ? report : mode === 'lean' ? leanReport(report) : null,
         bytesRead,
       };
     });

@@ -242,7 +242,8 @@ export async function scanPaths(paths: string[], opts: ScanOptions): Promise<Sca
 /**
  * scanStream scans and hands each file's entry to `onEntry` in path order, as soon as
  * every earlier one is ready. With mode `json` the entry carries its JSON rendering
- * (made in the worker), with `report` the FileReport. `onEntry` may return a promise
+ * (made in the worker), with `report` the FileReport, with `lean` the FileReport without
+ * its symbol lists. `onEntry` may return a promise
  * (backpressure from a slow writer).
  */
 export async function scanStream(paths: string[], opts: ScanOptions, mode: AnalyzeMode, onEntry: (e: ScanEntry) => void | Promise<void>): Promise<ScanStats> {
@@ -947,11 +948,11 @@ class ScanState implements WalkSink {
         const w = out({ path, kind: 'elf', verdict: a.verdict, unresolved: a.unresolved, report: a.report, json: a.json });
         if (w) await w;
       } else if (o.kind === 'not-elf') {
-        const w = out({ path, kind: 'not-elf', verdict: null, unresolved: NO_NAMES, report: mode === 'report' ? notElfReport(path) : null, json: mode === 'json' ? notElfEntryJson(path, notElfReport) : null });
+        const w = out({ path, kind: 'not-elf', verdict: null, unresolved: NO_NAMES, report: mode === 'json' ? null : notElfReport(path), json: mode === 'json' ? notElfEntryJson(path, notElfReport) : null });
         if (w) await w;
       } else {
         const r = reportForError(path, { kind: o.error.kind, reason: o.error.message, offset: o.error.offset, field: o.error.field }, suppressor ?? undefined);
-        const w = out({ path, kind: r.kind, verdict: r.verdict, unresolved: NO_NAMES, report: mode === 'report' ? r : null, json: mode === 'json' ? fileEntryJson(r, withExports) : null });
+        const w = out({ path, kind: r.kind, verdict: r.verdict, unresolved: NO_NAMES, report: mode === 'json' ? null : r, json: mode === 'json' ? fileEntryJson(r, withExports) : null });
         if (w) await w;
       }
     }

@@ -269,6 +269,17 @@ describe('sarif', () => {
     expect(formatSarif(shuffled(REPORTS_FIXTURE), sarifOpts)).toBe(formatSarif(REPORTS_FIXTURE, sarifOpts));
   });
 
+  // formatSarif renders one result at a time: it must print exactly the log sarifLog builds.
+  it.each([
+    ['every fixture report', REPORTS_FIXTURE],
+    ['no report at all', []],
+    ['reports without findings', REPORTS_FIXTURE.map((r) => ({ ...r, findings: [], suppressed: [] }))],
+    ['one report', REPORTS_FIXTURE.slice(0, 1)],
+    ['a path and arguments that need escaping', [{ ...REPORTS_FIXTURE[0]!, path: 'a "b"\\c\u0001results\n', findings: REPORTS_FIXTURE[0]!.findings.map((f) => ({ ...f, args: { ...f.args, odd: '\u0001results' } })) }]],
+  ])('prints the log sarifLog builds, pretty-printed: %s', (_what, reports) => {
+    expect(formatSarif(reports, sarifOpts)).toBe(`${JSON.stringify(sarifLog(reports, sarifOpts), null, 2)}\n`);
+  });
+
   it.each([
     ['tree/bin/gzip', { uri: 'tree/bin/gzip', uriBaseId: 'SRCROOT' }],
     ['./a b/c#d', { uri: 'a%20b/c%23d', uriBaseId: 'SRCROOT' }],
@@ -316,4 +327,27 @@ describe('markdown', () => {
   ])('codeSpan(%s)', (text, want) => expect(codeSpan(text)).toBe(want));
 
   it('escapeCell escapes pipes and newlines', () => expect(escapeCell('a|b\nc')).toBe('a\\|b c'));
+});
+
+describe('not-ELF files counted, not kept (notElf)', () => {
+  // A scan for text or Markdown keeps no not-ELF report: the count must print the same report.
+  const notElf = [notElfReport('z/readme'), notElfReport('a/notes'), notElfReport('tree/bin/zz.txt')];
+  const renderers: Array<[string, (reports: FileReport[], n: number) => string]> = [
+    ['text', (reports, n) => formatText(reports, { ...base, notElf: n })],
+    ['text, verbose, with the gate', (reports, n) => formatText(reports, { ...base, notElf: n, verbose: true, failOn: 'gcompat' })],
+    ['markdown', (reports, n) => formatMarkdown(reports, { ...base, notElf: n })],
+  ];
+  it.each(renderers.flatMap(([name, render]) => [
+    [name, 'every fixture report', render, REPORTS_FIXTURE.filter((r) => r.kind !== 'not-elf')],
+    [name, 'one file that loads as it is', render, REPORTS_FIXTURE.filter((r) => r.verdict === 'ok').slice(0, 1)],
+    [name, 'no other file', render, []],
+  ] as const))('%s, %s', (_name, _what, render, kept) => {
+    const whole = [...kept, ...notElf];
+    expect(render([...kept], notElf.length)).toBe(render(whole, 0));
+  });
+
+  it('a tree of not-ELF files alone is not "no files found"', () => {
+    expect(formatText([], { ...base, notElf: 2 })).toContain('Every file loads on the target as it is.');
+    expect(formatText([], { ...base, notElf: 2 })).toContain('Scanned 2 files (0 ELF, 2 not ELF)');
+  });
 });
