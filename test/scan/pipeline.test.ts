@@ -18,6 +18,7 @@ import { prestartWorkers, spareWorkers } from '../../src/scan/pool.js';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, nextEntries, Walker, type ListingStore } from '../../src/scan/walk.js';
 import { formatJson, jsonHead, jsonTail } from '../../src/report/json.js';
 import { SummaryBuilder } from '../../src/report/common.js';
+import type { FileReport } from '../../src/analyze/types.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const db = loadDatabase();
@@ -137,6 +138,16 @@ describe.each(MODES)('scanPaths (%s)', (_mode, mode) => {
     });
     const base = { tool: { name: 'muslcheck', version: 't' }, target };
     expect(jsonHead(base) + parts.join(',') + jsonTail(summary.build(), parts.length)).toBe(formatJson(reports, base));
+  }, 30_000);
+
+  it('lean reports are the full reports without their symbol lists', async () => {
+    const { reports } = await scanPaths([dir], { ...opts(mode), includeExports: true });
+    const lean: FileReport[] = [];
+    await scanStream([dir], { ...opts(mode), includeExports: true }, 'lean', (e) => void lean.push(e.report!));
+    expect(reports.some((r) => (r.elf?.imports.length ?? 0) > 0 && (r.elf?.exports?.length ?? 0) > 0)).toBe(true);
+    const stripped = reports.map((r) => (r.elf === null ? r : { ...r, elf: { ...r.elf, imports: [], exports: undefined } }));
+    expect(lean).toEqual(stripped);
+    for (const r of lean) expect(r.elf === null || !('exports' in r.elf)).toBe(true);
   }, 30_000);
 });
 
