@@ -6,7 +6,8 @@
 //      writes) and warm (the cache filled by a previous run),
 //      alternated with the anchors `scanelf -R -B -F '%F;%i;%n;%S' TREE` (pax-utils) and
 //      `readelf -W -d -l --dyn-syms` on every ELF file (xargs -P per core). Medians.
-//   2. Bytes muslcheck read against the total size of the ELF files, and peak RSS.
+//   2. Bytes muslcheck read against the total size of the ELF files, and peak RSS (also of
+//      a cold scan in each other format, one run each).
 //   3. `muslcheck --version` start-up, median of 15.
 //   4. A pre-commit run: `muslcheck scan --staged` with 20 files staged in a repository of
 //      10,000 tracked files, median of 7.
@@ -96,6 +97,15 @@ console.log(`warm / cold: ${(warm / cold).toFixed(2)} (cache hits ${warmStats.ca
 console.log(`bytes read ${coldStats.bytesRead} of ${coldStats.elfBytes} ELF bytes (${((100 * coldStats.bytesRead) / coldStats.elfBytes).toFixed(2)}%)`);
 console.log(`peak RSS: cold ${(rssCold / 2 ** 20).toFixed(0)} MB, first ${(rssFirst / 2 ** 20).toFixed(0)} MB, warm ${(rssWarm / 2 ** 20).toFixed(0)} MB`);
 
+// Peak RSS of the other formats (cold, one run each): SARIF is written while the scan runs
+// as JSON is; text and Markdown keep lean reports until the end.
+const rssByFormat = {};
+for (const format of ['sarif', 'text', 'markdown']) {
+  const r = timed('node', [bin, 'scan', tree, '--format', format, '-o', join(work, `report.${format}`), '--fail-on', 'error', '--quiet', '--no-cache'], env);
+  rssByFormat[format] = r.rss;
+}
+console.log(`peak RSS by format (cold, one run each): ${Object.entries(rssByFormat).map(([f, b]) => `${f} ${(b / 2 ** 20).toFixed(0)} MB`).join(', ')}`);
+
 // --version start-up.
 const versions = [];
 for (let i = 0; i < 15; i++) versions.push(timed('node', [bin, '--version']).ms);
@@ -144,7 +154,7 @@ if (process.env.BENCH_JSON) {
         cpuMs: { cold: median(res.cold.map((x) => x.cpu)), warm: median(res.warm.map((x) => x.cpu)), scanelf: res.scanelf.length ? median(res.scanelf.map((x) => x.cpu)) : null },
         stats: coldStats,
         warmStats,
-        rss: { cold: rssCold, first: rssFirst, warm: rssWarm },
+        rss: { cold: rssCold, first: rssFirst, warm: rssWarm, byFormat: rssByFormat },
         versionMs: median(versions),
         preCommitMs: median(hooks),
       },
