@@ -719,12 +719,22 @@ export function treeLookup(byPath: ReadonlyMap<string, LoadedLibrary>, libraryPa
       let dirs = dirsOf.get(req.path);
       if (dirs === undefined) dirsOf.set(req.path, (dirs = searchDirs(req)));
       for (const d of dirs) {
-        const lib = byPath.get(join(d, name));
+        const lib = byPath.get(childPath(d, name));
         if (lib) return lib;
       }
       return null;
     },
   };
+}
+
+/**
+ * childPath is join(dir, name) for a normalised absolute `dir` and a `name` without `/`,
+ * without normalising again: a lookup probes a few folders for each DT_NEEDED of each
+ * file, and `join` was a third of the lookups' time. `.`, `..` and `` still go through join.
+ */
+export function childPath(dir: string, name: string): string {
+  if (name === '' || name === '.' || name === '..') return join(dir, name);
+  return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
 }
 
 /** packageFinder returns the nearest package.json above a file (cached per folder). */

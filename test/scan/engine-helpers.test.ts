@@ -1,14 +1,15 @@
 /**
- * package.test: packageFinder, the nearest package.json above a file (a Node addon's rebuild
- * command names its package): the nearest one wins, a folder without one (or with one that
- * cannot be read as an object) defers to its parent, one without a name ends the search
- * with no package, and every folder is looked at once.
+ * engine-helpers.test: two helpers of the scan engine. packageFinder, the nearest
+ * package.json above a file (a Node addon's rebuild command names its package): the
+ * nearest one wins, a folder without one (or with one that cannot be read as an object)
+ * defers to its parent, one without a name ends the search with no package. childPath,
+ * the paths a library lookup probes: equal to path.join for every name a DT_NEEDED holds.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { packageFinder } from '../../src/scan/engine.js';
+import { childPath, packageFinder } from '../../src/scan/engine.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'muslcheck-pkg-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,5 +45,12 @@ describe('packageFinder', () => {
   ])('%s', (_what, rel, want) => {
     const got = find(join(dir, rel));
     expect(got).toEqual(want === null ? null : { ...want, dir: join(dir, want.dir) });
+  });
+});
+
+describe('childPath', () => {
+  // It must equal path.join for every name a DT_NEEDED without '/' can hold, under any normalised absolute folder.
+  it.each(['/usr/lib', '/', '/a/b c', '/x/.hidden'].flatMap((dir) => ['libc.so.6', '', '.', '..', '...', 'a b', '.libfoo.so', 'lib\u00e9.so'].map((name) => [dir, name] as const)))('childPath(%j, %j) is path.join', (dir, name) => {
+    expect(childPath(dir, name)).toBe(join(dir, name));
   });
 });
