@@ -483,6 +483,12 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
   // Set by the reuse callback during the scan (an object, so its fields are not narrowed to null).
   const memo: { hit: import('./scan/cache.js').MemoHit | null; writer: import('./scan/cache.js').MemoWriter | null } = { hit: null, writer: null };
   const memoAllowed = flags.cache && staged === null && flags.updateBaseline !== true && (eff.libraryPath ?? []).length === 0;
+  const context = memoAllowed ? renderContext(mode, flags, target.id, failOn, suppress, io.cwd, paths) : '';
+  // A JSON memo also indexes its ELF entries (where each lies, its verdict and unresolved
+  // names), so that a later scan whose ELF files are all as they were writes them again
+  // instead of analysing them (ScanOptions.prior): the digest of their inputs, the index
+  // being built, the bytes written so far, and the earlier index when one fits.
+  const elfMemo: { digest: string | null; entries: import('./scan/cache.js').MemoEntries['entries']; bytes: number; prior: import('./scan/cache.js').PriorHit | null } = { digest: null, entries: [], bytes: 0, prior: null };
   const sink = streamed !== null ? await openSink(flags.output, io, (text) => memo.writer?.write(text)) : null;
   let worst = -1;
   const bar = planMod.rank(failOn);
@@ -513,7 +519,7 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
               // list); asked again with the walked tree's fingerprint when the tree the cache
               // file recorded turned out changed, so an earlier answer is dropped.
               reuse: (fingerprint: string, cacheFile: string) => {
-                const key = cacheMod.memoKey(fingerprint, renderContext(mode, flags, target.id, failOn, suppress, io.cwd, paths));
+                const key = cacheMod.memoKey(fingerprint, context);
                 memo.writer?.abandon();
                 memo.writer = null;
                 cacheMod.closeMemo(memo.hit);
@@ -521,6 +527,15 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
                 if (memo.hit === null) memo.writer = new cacheMod.MemoWriter(cacheFile, key);
                 return memo.hit !== null;
               },
+              ...(streamed === 'json'
+                ? {
+                    prior: (elfDigest: string, cacheFile: string) => {
+                      elfMemo.digest = elfDigest;
+                      elfMemo.prior = cacheMod.readPrior(cacheFile, cacheMod.contextHash(context), elfDigest);
+                      return elfMemo.prior;
+                    },
+                  }
+                : {}),
             }
           : {}),
         jobs: flags.jobs,
@@ -535,7 +550,9 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
         if (e.verdict !== null) worst = Math.max(worst, planMod.rank(e.verdict));
         if (sink && json && summary) {
           summary.add(e);
-          return sink.write(count++ === 0 ? head + e.json! : `,${e.json!}`);
+          const prefix = count++ === 0 ? head : ',';
+          if (memo.writer !== null) recordEntry(elfMemo, e, prefix);
+          return sink.write(prefix + e.json!);
         }
         if (sink && sarif) {
           const results = sarif.results(e.report!);
@@ -554,6 +571,7 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
   } finally {
     progress?.stop();
     staged?.cleanup();
+    if (elfMemo.prior !== null) cacheMod.closeMemo(elfMemo.prior);
     if (stats?.reused) await sink?.close(false);
     else await sink?.close(ok);
     if (!ok) memo.writer?.abandon();
@@ -598,8 +616,19 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
     await emit(text, flags.output, io);
   }
   const code = worst >= bar ? 1 : 0;
-  memo.writer?.commit(code);
+  memo.writer?.commit(code, elfMemo.digest === null ? undefined : { context: cacheMod.contextHash(context), elfDigest: elfMemo.digest, entries: elfMemo.entries });
   return code;
+}
+
+/**
+ * recordEntry notes where an entry of a streamed JSON report lands in the memo (after
+ * `prefix`, the document's head or a comma), and, for an ELF file, indexes it.
+ */
+function recordEntry(elfMemo: { entries: import('./scan/cache.js').MemoEntries['entries']; bytes: number }, e: import('./scan/pipeline.js').ScanEntry, prefix: string): void {
+  const at = elfMemo.bytes + Buffer.byteLength(prefix);
+  const length = Buffer.byteLength(e.json!);
+  if (e.kind === 'elf' && e.verdict !== null) elfMemo.entries.push([e.path, at, length, e.verdict, [...e.unresolved]]);
+  elfMemo.bytes = at + length;
 }
 
 /**

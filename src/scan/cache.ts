@@ -45,6 +45,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { Verdict } from '../analyze/types.js';
 import { absolutePath, ENTRY_OTHER, type Listing, type ListingStore } from './walk.js';
 
 /** CACHE_FORMAT is bumped whenever the layout or the payload encoding changes. */
@@ -936,6 +937,7 @@ export function pruneCacheDir(dir: string, keep = MAX_CACHE_FILES): void {
     const memo = memoPaths(f.path);
     tryUnlink(memo.data);
     tryUnlink(memo.meta);
+    tryUnlink(memo.entries);
   }
 }
 
@@ -971,44 +973,81 @@ export interface MemoMeta {
 /** MEMO_MAX bounds the size of a report kept as a memo. */
 export const MEMO_MAX = 512 * 1024 * 1024;
 
+/** contextHash names a report's context (renderContext's text) in a memo's entry index. */
+export function contextHash(context: string): string {
+  return createHash('sha256').update(context).digest('hex');
+}
+
 /** memoKey is the memo's key: the tree's fingerprint and everything else the report depends on. */
 export function memoKey(fingerprint: string, context: string): string {
   return createHash('sha256').update(fingerprint).update('\n').update(context).digest('hex');
 }
 
-/** memoPaths names a cache file's memo files. */
-export function memoPaths(cacheFile: string): { data: string; meta: string } {
-  return { data: `${cacheFile}.memo`, meta: `${cacheFile}.memo.json` };
+/** memoPaths names a cache file's memo files: the report, what vouches for it, and the index of its ELF entries (JSON reports). */
+export function memoPaths(cacheFile: string): { data: string; meta: string; entries: string } {
+  return { data: `${cacheFile}.memo`, meta: `${cacheFile}.memo.json`, entries: `${cacheFile}.memo.entries.json` };
 }
 
 /**
- * MemoHit is a memo whose bytes checked out, held open: `fd` stays on the file that was
- * checked, so another run that replaces the memo meanwhile (a rename over it) cannot
- * change what is written. The caller closes it (closeMemo).
+ * MemoEntries indexes a JSON memo's ELF entries, for a later scan whose ELF files are
+ * analysed from the same inputs (ScanOptions.prior): per entry its path, where its text
+ * lies in the memo (bytes), its verdict and unresolved names; and what they were made
+ * from: the report's context (a hash of its options, target, working directory...) and
+ * the ELF inputs' digest. `sha1` names the memo it indexes.
  */
-export interface MemoHit {
+export interface MemoEntries {
+  sha1: string;
+  context: string;
+  elfDigest: string;
+  entries: Array<[path: string, offset: number, length: number, verdict: Verdict, unresolved: string[]]>;
+}
+
+/** PriorHit is a memo's ELF entries, checked and held open (the caller closes `fd`). */
+export interface PriorHit {
   fd: number;
-  meta: MemoMeta;
+  paths: string[];
+  entry(i: number): { json: string; verdict: Verdict; unresolved: string[] };
 }
 
-/** closeMemo releases a memo hit (null: nothing to do). */
-export function closeMemo(hit: MemoHit | null): void {
-  if (hit !== null) closeQuietly(hit.fd);
-}
-
-/** readMemo returns the memo for `key`, held open, when it exists and its bytes check out; null otherwise. */
-export function readMemo(cacheFile: string, key: string): MemoHit | null {
+/**
+ * readPrior returns the last memo's ELF entries when they were made from the same context
+ * and ELF inputs and the memo's bytes check out; null otherwise.
+ */
+export function readPrior(cacheFile: string, context: string, elfDigest: string): PriorHit | null {
   const p = memoPaths(cacheFile);
+  let index: MemoEntries;
   let meta: MemoMeta;
   try {
+    index = JSON.parse(readFileSync(p.entries, 'utf8')) as MemoEntries;
     meta = JSON.parse(readFileSync(p.meta, 'utf8')) as MemoMeta;
   } catch {
     return null;
   }
-  if (meta.key !== key || !Number.isInteger(meta.exitCode) || typeof meta.sha1 !== 'string') return null;
+  if (index?.context !== context || index.elfDigest !== elfDigest || index.sha1 !== meta?.sha1 || !Array.isArray(index.entries)) return null;
+  for (const e of index.entries) {
+    if (!Array.isArray(e) || typeof e[0] !== 'string' || !Number.isSafeInteger(e[1]) || !Number.isSafeInteger(e[2]) || e[1] < 0 || e[2] < 0 || e[1] + e[2] > meta.bytes) return null;
+    if (typeof e[3] !== 'string' || !Array.isArray(e[4]) || !e[4].every((n) => typeof n === 'string')) return null;
+  }
+  const fd = openChecked(p.data, meta);
+  if (fd === null) return null;
+  const entries = index.entries;
+  return {
+    fd,
+    paths: entries.map((e) => e[0]),
+    entry(i) {
+      const [, offset, length, verdict, unresolved] = entries[i]!;
+      const text = readExactly(fd, offset, length);
+      if (text === null) throw new Error('the report memo shrank while it was read');
+      return { json: text.toString('utf8'), verdict, unresolved };
+    },
+  };
+}
+
+/** openChecked opens a memo's bytes and checks them against what its meta says; the descriptor, or null. */
+function openChecked(path: string, meta: Pick<MemoMeta, 'bytes' | 'sha1'>): number | null {
   let fd: number;
   try {
-    fd = openSync(p.data, 'r');
+    fd = openSync(path, 'r');
   } catch {
     return null;
   }
@@ -1024,10 +1063,39 @@ export function readMemo(cacheFile: string, key: string): MemoHit | null {
       at += n;
     }
     ok = h.digest('hex') === meta.sha1;
-    return ok ? { fd, meta } : null;
+    return ok ? fd : null;
   } finally {
     if (!ok) closeSync(fd);
   }
+}
+
+/**
+ * MemoHit is a memo whose bytes checked out, held open: `fd` stays on the file that was
+ * checked, so another run that replaces the memo meanwhile (a rename over it) cannot
+ * change what is written. The caller closes it (closeMemo).
+ */
+export interface MemoHit {
+  fd: number;
+  meta: MemoMeta;
+}
+
+/** closeMemo releases a memo hit or a memo's entries (null: nothing to do). */
+export function closeMemo(hit: MemoHit | PriorHit | null): void {
+  if (hit !== null) closeQuietly(hit.fd);
+}
+
+/** readMemo returns the memo for `key`, held open, when it exists and its bytes check out; null otherwise. */
+export function readMemo(cacheFile: string, key: string): MemoHit | null {
+  const p = memoPaths(cacheFile);
+  let meta: MemoMeta;
+  try {
+    meta = JSON.parse(readFileSync(p.meta, 'utf8')) as MemoMeta;
+  } catch {
+    return null;
+  }
+  if (meta.key !== key || !Number.isInteger(meta.exitCode) || typeof meta.sha1 !== 'string') return null;
+  const fd = openChecked(p.data, meta);
+  return fd === null ? null : { fd, meta };
 }
 
 /** MemoWriter collects a report as it is written and stores it as the memo at the end (atomically). */
@@ -1064,8 +1132,11 @@ export class MemoWriter {
     }
   }
 
-  /** commit stores the memo with the run's exit code; a memo that cannot be stored is simply not there next time. */
-  commit(exitCode: number): void {
+  /**
+   * commit stores the memo with the run's exit code, and the index of its ELF entries when
+   * given (a JSON report); a memo that cannot be stored is simply not there next time.
+   */
+  commit(exitCode: number, entries?: Omit<MemoEntries, 'sha1'>): void {
     if (this.fd === null) return;
     const p = memoPaths(this.cacheFile);
     try {
@@ -1074,8 +1145,13 @@ export class MemoWriter {
       const meta: MemoMeta = { key: this.key, exitCode, bytes: this.bytes, sha1: this.hash.digest('hex') };
       const metaTmp = `${p.meta}.${process.pid}.tmp`;
       writeFileSync(metaTmp, JSON.stringify(meta));
-      // The data first, then the meta that vouches for it: a reader never pairs new meta with old data.
+      const entriesTmp = entries === undefined ? null : `${p.entries}.${process.pid}.tmp`;
+      if (entriesTmp !== null) writeFileSync(entriesTmp, JSON.stringify({ sha1: meta.sha1, ...entries }));
+      // The data first, then what indexes it, then the meta that vouches for it: a reader
+      // never pairs new meta with old data, and an index names the memo it indexes.
       renameSync(this.tmp, p.data);
+      if (entriesTmp !== null) renameSync(entriesTmp, p.entries);
+      else tryUnlink(p.entries);
       renameSync(metaTmp, p.meta);
     } catch {
       this.abandon();

@@ -20,16 +20,16 @@
  * pool of worker threads (one per core by default). Nothing scanned is ever executed.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, utimesSync } from 'node:fs';
+import { existsSync, statSync, utimesSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { notElfReport, reportForError } from '../analyze/index.js';
 import { READER_REVISION } from '../elf/index.js';
 import type { FileKind, FileReport, Verdict } from '../analyze/types.js';
 import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson, notElfEntryJson } from '../report/json.js';
-import { awaitVerified, cancelVerify, CacheFile, cacheFileName, CacheWriter, DirListings, IndexBuilder, pruneCacheDir, verifyChunks, verifyJob, type TreeRecord } from './cache.js';
+import { awaitVerified, cancelVerify, CacheFile, cacheFileName, CacheWriter, DirListings, IndexBuilder, pruneCacheDir, RACY_MS, verifyChunks, verifyJob, type TreeRecord } from './cache.js';
 import { Engine, libraryOf, toBatch, treeLookup, type AnalyzeMode, type ExportsReply, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
 import { FileColumns, type KeptEntry } from './columns.js';
 import { lendSpares, releaseSpareWorkers, WorkerPool } from './pool.js';
@@ -72,6 +72,32 @@ export interface ScanOptions {
    * ScanStats.reused says whether the result was reused in the end.
    */
   reuse?: (fingerprint: string, cacheFile: string) => boolean | Promise<boolean>;
+  /**
+   * prior is asked, in mode `json` when the result for this tree state is not at hand,
+   * for the ELF entries of an earlier report made from the same inputs to their analysis:
+   * `elfDigest` covers every ELF file's path and cache key and every package.json above
+   * them (elfDigest); the caller checks the rest (options, target, working directory).
+   * When it hands them, in path order, no file is analysed: each ELF file's entry is the
+   * earlier one. A file's analysis reads only its own facts, those of the tree's other ELF
+   * files (the loader's lookups find nothing else) and the package.json files above it,
+   * so none of it can differ.
+   */
+  prior?: (elfDigest: string, cacheFile: string) => PriorEntries | null | Promise<PriorEntries | null>;
+}
+
+/** PriorEntries are an earlier report's ELF entries (ScanOptions.prior). */
+export interface PriorEntries {
+  /** the ELF files' paths as reported, in path order. */
+  paths: readonly string[];
+  /** entry i: its JSON text (fileEntryJson's), verdict and unresolved names. */
+  entry(i: number): PriorEntry;
+}
+
+/** PriorEntry is one ELF file's entry of an earlier report. */
+export interface PriorEntry {
+  json: string;
+  verdict: Verdict;
+  unresolved: string[];
 }
 
 /** ScanStats are the figures a benchmark wants. */
@@ -92,6 +118,8 @@ export interface ScanStats {
   reused: boolean;
   /** the tree was found unchanged by verifying the cache file's keys, without walking it (see verifyChunks). */
   verified: boolean;
+  /** ELF files whose entry came from an earlier report made from the same inputs (see ScanOptions.prior): not analysed. */
+  entriesReused: number;
   /** files whose exports phase 1 deferred and another file turned out to load: read after the walk. */
   exportsCompleted: number;
   /** files starting with the ELF magic that the calling thread handed to a worker thread to read and analyse (EngineOptions.forwardElf). */
@@ -368,9 +396,19 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
 
     // Phase 2: analyse, in path order, within a window.
     const fingerprint = opts.reuse && (opts.libraryPath ?? []).length === 0 ? state.fingerprint(readMode) : null;
+    const digest = mode === 'json' && opts.prior && cachePath !== null && (opts.libraryPath ?? []).length === 0 ? state.elfDigest(readMode, scanStartMs) : null;
+    let prior: PriorEntries | null = null;
     if (fingerprint !== null && cachePath !== null && (await opts.reuse!(fingerprint, cachePath))) {
       stats.reused = true;
       stats.files = state.count;
+    } else if (digest !== null && (prior = await opts.prior!(digest, cachePath!)) !== null && state.fitsPrior(prior)) {
+      // Every ELF file's analysis would be what it was: the earlier entries are written.
+      stats.entriesReused = prior.paths.length;
+      await state.emitPrior(prior, suppressor, opts.includeExports === true, (entry) => {
+        stats.files++;
+        return onEntry(entry);
+      });
+      stats.phases.analyze = Math.round(performance.now() - t0);
     } else {
       // The ELF facts the cache held are decoded now that the analysis runs.
       const loads = await Promise.all(Array.from({ length: exec.threads }, (_, t) => exec.load(t)));
@@ -450,6 +488,7 @@ function newStats(cacheFile: string | null, threads: number): ScanStats {
     cacheWritten: false,
     reused: false,
     verified: false,
+    entriesReused: 0,
     exportsCompleted: 0,
     forwarded: 0,
     directories: 0,
@@ -696,6 +735,61 @@ class ScanState implements WalkSink {
   fingerprint(readMode: string): string | null {
     if (this.fingerprinted === undefined) this.fingerprinted = this.hashTree(readMode);
     return this.fingerprinted;
+  }
+
+  /**
+   * elfDigest hashes every input of the ELF files' analysis that the tree holds: each ELF
+   * file's path and cache key, in path order, and the key of every package.json in the
+   * folders above them (the nearest one names a Node addon's package). Null when an ELF
+   * file has no key, or a package.json changed too recently for its key to vouch for it.
+   */
+  elfDigest(readMode: string, scanStartMs: number): string | null {
+    if (!this.caching) return null;
+    const h = createHash('sha256').update(`muslcheck elf inputs v1 ${readMode}\n`);
+    const folders = new Set<string>();
+    for (let id = 0; id < this.outcomes.length; id++) {
+      const o = this.outcomes[id];
+      if (o?.kind !== 'elf') continue;
+      if (!this.columns.keyed(id)) return null;
+      h.update(`${this.path(id)}\0`);
+      this.columns.keysOf(id, id + 1, (b) => void h.update(b));
+      for (let dir = this.dirs[this.dirOf[id]!]!; !folders.has(dir); dir = dirname(dir)) {
+        folders.add(dir);
+        if (dirname(dir) === dir) break;
+      }
+    }
+    for (const dir of [...folders].sort()) {
+      const st = statSync(join(dir, 'package.json'), { throwIfNoEntry: false });
+      if (st === undefined) continue;
+      if (st.mtimeMs >= scanStartMs - RACY_MS) return null;
+      h.update(`${dir}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}\0`);
+    }
+    return h.digest('hex');
+  }
+
+  /** fitsPrior says whether an earlier report's ELF entries are this tree's ELF files, in order. */
+  fitsPrior(prior: PriorEntries): boolean {
+    let k = 0;
+    for (let id = 0; id < this.outcomes.length; id++) {
+      if (this.outcomes[id]?.kind !== 'elf') continue;
+      if (prior.paths[k++] !== this.path(id)) return false;
+    }
+    return k === prior.paths.length;
+  }
+
+  /** emitPrior hands out every entry in path order, each ELF file's from `prior` (mode json). */
+  async emitPrior(prior: PriorEntries, suppressor: Suppressor | null, withExports: boolean, out: (e: ScanEntry) => void | Promise<void>): Promise<void> {
+    let k = 0;
+    for (let id = 0; id < this.outcomes.length; id++) {
+      const o = this.outcomes[id]!;
+      const path = this.path(id);
+      let w: void | Promise<void>;
+      if (o.kind === 'elf') {
+        const e = prior.entry(k++);
+        w = out({ path, kind: 'elf', verdict: e.verdict, unresolved: e.unresolved, report: null, json: e.json });
+      } else w = out(this.plainEntry(path, o, 'json', suppressor, withExports));
+      if (w) await w;
+    }
   }
 
   /** hashTree computes the fingerprint (see fingerprint). */
@@ -947,16 +1041,19 @@ class ScanState implements WalkSink {
         stats.bytesRead += a.bytesRead;
         const w = out({ path, kind: 'elf', verdict: a.verdict, unresolved: a.unresolved, report: a.report, json: a.json });
         if (w) await w;
-      } else if (o.kind === 'not-elf') {
-        const w = out({ path, kind: 'not-elf', verdict: null, unresolved: NO_NAMES, report: mode === 'json' ? null : notElfReport(path), json: mode === 'json' ? notElfEntryJson(path, notElfReport) : null });
-        if (w) await w;
       } else {
-        const r = reportForError(path, { kind: o.error.kind, reason: o.error.message, offset: o.error.offset, field: o.error.field }, suppressor ?? undefined);
-        const w = out({ path, kind: r.kind, verdict: r.verdict, unresolved: NO_NAMES, report: mode === 'json' ? null : r, json: mode === 'json' ? fileEntryJson(r, withExports) : null });
+        const w = out(this.plainEntry(path, o, mode, suppressor, withExports));
         if (w) await w;
       }
     }
     await Promise.all(inflight);
+  }
+
+  /** plainEntry is the entry of a file the calling thread reports itself: not ELF, or not readable as ELF. */
+  private plainEntry(path: string, o: Exclude<Outcome, { kind: 'elf' }>, mode: AnalyzeMode, suppressor: Suppressor | null, withExports: boolean): ScanEntry {
+    if (o.kind === 'not-elf') return { path, kind: 'not-elf', verdict: null, unresolved: NO_NAMES, report: mode === 'json' ? null : notElfReport(path), json: mode === 'json' ? notElfEntryJson(path, notElfReport) : null };
+    const r = reportForError(path, { kind: o.error.kind, reason: o.error.message, offset: o.error.offset, field: o.error.field }, suppressor ?? undefined);
+    return { path, kind: r.kind, verdict: r.verdict, unresolved: NO_NAMES, report: mode === 'json' ? null : r, json: mode === 'json' ? fileEntryJson(r, withExports) : null };
   }
 
   /**

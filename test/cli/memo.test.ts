@@ -21,11 +21,21 @@ const OLD = new Date(Date.now() - 3_600_000);
 let tree = '';
 let cacheDir = '';
 
+/** Stats are the --stats figures these tests read. */
+interface Stats {
+  reused: boolean;
+  verified: boolean;
+  cacheHits: number;
+  files: number;
+  elfFiles: number;
+  entriesReused: number;
+}
+
 /** scan runs the CLI in `cwd` (default: the tree's parent) and returns its output, exit code and stats. */
-function scan(args: string[], cwd = base): { code: number | null; stdout: string; stats: { reused: boolean; verified: boolean; cacheHits: number; files: number } } {
+function scan(args: string[], cwd = base): { code: number | null; stdout: string; stats: Stats } {
   const statsFile = join(base, `stats-${Math.random().toString(36).slice(2)}.json`);
   const r = spawnSync(process.execPath, [join(REPO, BIN), 'scan', ...args, '--stats', statsFile], { cwd, env: cliEnv({ MUSLCHECK_CACHE_DIR: cacheDir }), encoding: 'utf8' });
-  const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as { reused: boolean; verified: boolean; cacheHits: number; files: number };
+  const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as Stats;
   return { code: r.status, stdout: r.stdout, stats };
 }
 
@@ -194,5 +204,75 @@ describe('report memo', () => {
     const narrowed = scan([tree, '--exclude', 'lib/**']);
     expect(narrowed.stats.verified).toBe(false);
     expect(narrowed.stdout).toBe(scan([tree, '--exclude', 'lib/**', '--no-cache']).stdout);
+  });
+});
+
+describe('the last report\'s ELF entries', () => {
+  // A JSON re-scan whose ELF files, package.json files and options are all as they were
+  // writes the last report's ELF entries instead of analysing: it must print what a scan
+  // without the cache prints. Anything an ELF file's analysis reads must be a miss.
+  const later = (f: string): void => utimesSync(f, OLD, new Date(OLD.getTime() + 120_000));
+  it.each([
+    ['a text file edited', true, () => (writeFileSync(join(tree, 'notes.txt'), 'other text\n'), later(join(tree, 'notes.txt'))), [] as string[]],
+    ['a text file added', true, () => (writeFileSync(join(tree, 'lib', 'README'), 'x'), later(join(tree, 'lib', 'README'))), []],
+    ['a text file removed', true, () => rmSync(join(tree, 'notes.txt')), []],
+    ['a binary edited (new mtime)', false, () => later(join(tree, 'fortify')), []],
+    ['a binary replaced by another', false, () => (copyFileSync(join(REPO, 'samples/bin/hello-musl'), join(tree, 'fortify')), later(join(tree, 'fortify'))), []],
+    ['a library removed (what loads it finds nothing now)', false, () => rmSync(join(tree, 'lib', 'libbundle.so.1')), []],
+    ['a binary added', false, () => (copyFileSync(join(REPO, 'samples/bin/hello-musl'), join(tree, 'hello')), later(join(tree, 'hello'))), []],
+    // Inside the tree, below the scanned folder: only the ELF inputs' digest sees it (the report's context covers the folders above).
+    ['a package.json added beside a library', false, () => (writeFileSync(join(tree, 'lib', 'package.json'), '{"name":"x"}'), later(join(tree, 'lib', 'package.json'))), []],
+    ['a package.json added above the binaries', false, () => (writeFileSync(join(tree, 'package.json'), '{"name":"x"}'), later(join(tree, 'package.json'))), []],
+    ['a text file edited, another target', false, () => (writeFileSync(join(tree, 'notes.txt'), 'other text\n'), later(join(tree, 'notes.txt'))), ['--target', 'alpine:3.17']],
+    ['a text file edited, --exports', false, () => (writeFileSync(join(tree, 'notes.txt'), 'other text\n'), later(join(tree, 'notes.txt'))), ['--exports']],
+  ] as const)('after %s, the last report\'s ELF entries are taken: %s', (_name, reused, change, extra) => {
+    settle();
+    scan([tree, '--format', 'json']);
+    change();
+    const after = scan([tree, '--format', 'json', ...extra]);
+    const fresh = scan([tree, '--format', 'json', '--no-cache', ...extra]);
+    expect(after.stats.reused).toBe(false);
+    expect(after.stats.entriesReused).toBe(reused ? after.stats.elfFiles : 0);
+    expect(after.stdout).toBe(fresh.stdout);
+    expect(after.code).toBe(fresh.code);
+  });
+
+  it('the next scan after one that wrote the earlier entries can take them again', () => {
+    settle();
+    scan([tree, '--format', 'json']);
+    for (const text of ['one\n', 'two\n']) {
+      writeFileSync(join(tree, 'notes.txt'), text);
+      later(join(tree, 'notes.txt'));
+      const after = scan([tree, '--format', 'json']);
+      expect(after.stats.entriesReused).toBe(3);
+      expect(after.stdout).toBe(scan([tree, '--format', 'json', '--no-cache']).stdout);
+    }
+  });
+
+  it.each([
+    ['the memo', '.memo'],
+    ['its entry index', '.memo.entries.json'],
+  ])('a corrupt %s is ignored: the files are analysed', (_what, suffix) => {
+    settle();
+    scan([tree, '--format', 'json']);
+    const name = readdirSync(cacheDir).find((n) => n.endsWith(`.bin${suffix}`))!;
+    const bytes = readFileSync(join(cacheDir, name));
+    bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+    writeFileSync(join(cacheDir, name), bytes);
+    writeFileSync(join(tree, 'notes.txt'), 'other text\n');
+    later(join(tree, 'notes.txt'));
+    const after = scan([tree, '--format', 'json']);
+    expect(after.stats.entriesReused).toBe(0);
+    expect(after.stdout).toBe(scan([tree, '--format', 'json', '--no-cache']).stdout);
+  });
+
+  it('other formats analyse as before (the entries are JSON text)', () => {
+    settle();
+    scan([tree, '--format', 'json']);
+    writeFileSync(join(tree, 'notes.txt'), 'other text\n');
+    later(join(tree, 'notes.txt'));
+    const after = scan([tree, '--format', 'sarif']);
+    expect(after.stats.entriesReused).toBe(0);
+    expect(after.stdout).toBe(scan([tree, '--format', 'sarif', '--no-cache']).stdout);
   });
 });
