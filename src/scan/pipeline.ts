@@ -396,12 +396,18 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
 
     // Phase 2: analyse, in path order, within a window.
     const fingerprint = opts.reuse && (opts.libraryPath ?? []).length === 0 ? state.fingerprint(readMode) : null;
-    const digest = mode === 'json' && opts.prior && cachePath !== null && (opts.libraryPath ?? []).length === 0 ? state.elfDigest(readMode, scanStartMs) : null;
+    /** priorEntries are the last report's ELF entries, when every input of their analysis is unchanged (ScanOptions.prior). */
+    const priorEntries = async (): Promise<PriorEntries | null> => {
+      if (mode !== 'json' || !opts.prior || cachePath === null || (opts.libraryPath ?? []).length > 0) return null;
+      const digest = state.elfDigest(readMode, scanStartMs);
+      const prior = digest === null ? null : await opts.prior(digest, cachePath);
+      return prior !== null && state.fitsPrior(prior) ? prior : null;
+    };
     let prior: PriorEntries | null = null;
     if (fingerprint !== null && cachePath !== null && (await opts.reuse!(fingerprint, cachePath))) {
       stats.reused = true;
       stats.files = state.count;
-    } else if (digest !== null && (prior = await opts.prior!(digest, cachePath!)) !== null && state.fitsPrior(prior)) {
+    } else if ((prior = await priorEntries()) !== null) {
       // Every ELF file's analysis would be what it was: the earlier entries are written.
       stats.entriesReused = prior.paths.length;
       await state.emitPrior(prior, suppressor, opts.includeExports === true, (entry) => {
