@@ -520,6 +520,9 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
               // file recorded turned out changed, so an earlier answer is dropped.
               reuse: (fingerprint: string, cacheFile: string) => {
                 const key = cacheMod.memoKey(fingerprint, context);
+                // Asked again with the same key (the walk found the tree the record named, as
+                // the report sees it): the memo checked the first time is still held open.
+                if (memo.hit !== null && memo.hit.meta.key === key) return true;
                 memo.writer?.abandon();
                 memo.writer = null;
                 cacheMod.closeMemo(memo.hit);

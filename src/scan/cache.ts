@@ -48,8 +48,8 @@ import { join } from 'node:path';
 import type { Verdict } from '../analyze/types.js';
 import { absolutePath, ENTRY_OTHER, type Listing, type ListingStore } from './walk.js';
 
-/** CACHE_FORMAT is bumped whenever the layout or the payload encoding changes. */
-export const CACHE_FORMAT = 5;
+/** CACHE_FORMAT is bumped whenever the layout, the payload encoding or what the tree record's fingerprint covers changes (6: the report's inputs, not every key). */
+export const CACHE_FORMAT = 6;
 /** TRAILER is the size of what follows the index: its SHA-1, the directory count and the index length. */
 const TRAILER = 20 + 4 + 8;
 /** ENTRY_FIXED is the size of a directory entry besides its name: key (5 x f64), kind, offset, length, check. */

@@ -19,7 +19,7 @@
  * the scan runs, in flat memory. Small scans run in the main thread; larger ones on a
  * pool of worker threads (one per core by default). Nothing scanned is ever executed.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { existsSync, statSync, utimesSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -63,8 +63,9 @@ export interface ScanOptions {
   onProgress?: (files: number) => void;
   /**
    * reuse is asked, once the whole tree has been read with the cache, whether the caller
-   * already holds the result for this exact tree state (`fingerprint`: every path and its
-   * cache key, in order, and every walk error). When it answers true, the analysis is
+   * already holds the result for this tree as the report sees it (`fingerprint`: every
+   * path and what it is, ELF files with their cache key, every walk error, the package.json
+   * files above the ELF files; ScanState.fingerprint). When it answers true, the analysis is
    * skipped and no entry is handed out. Not asked when some file has no key (uncached,
    * racy) or --library-path brings in files from outside the tree. It may be asked
    * first, before the walk, with the fingerprint the cache file's tree record holds; if
@@ -314,7 +315,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
 
   // Walk a first slice to decide between the calling thread and a pool. The walk writes
   // straight into the scan's state: no object per file.
-  const state = new ScanState(cwd, cache, cachePath === null ? null : new CacheWriter(cachePath, cacheId));
+  const state = new ScanState(cwd, cache, cachePath === null ? null : new CacheWriter(cachePath, cacheId), scanStartMs);
   const small = opts.smallScan ?? SMALL_SCAN;
   let walkDone = false;
   while (!walkDone && state.count < small) walkDone = !walker.drain(Math.max(1, small), state);
@@ -399,7 +400,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
     /** priorEntries are the last report's ELF entries, when every input of their analysis is unchanged (ScanOptions.prior). */
     const priorEntries = async (): Promise<PriorEntries | null> => {
       if (mode !== 'json' || !opts.prior || cachePath === null || (opts.libraryPath ?? []).length > 0) return null;
-      const digest = state.elfDigest(readMode, scanStartMs);
+      const digest = state.elfDigest(readMode);
       const prior = digest === null ? null : await opts.prior(digest, cachePath);
       return prior !== null && state.fitsPrior(prior) ? prior : null;
     };
@@ -581,6 +582,8 @@ class ScanState implements WalkSink {
     private readonly cache: CacheFile | null,
     /** where the next cache file is written, as the scan goes (null: no cache). */
     private readonly writer: CacheWriter | null,
+    /** when the scan began (a package.json changed since shortly before cannot vouch for its contents by its key). */
+    private readonly scanStartMs: number,
   ) {}
 
   /** caching says whether the scan writes a cache (names are then sent with every file). */
@@ -734,9 +737,13 @@ class ScanState implements WalkSink {
   }
 
   /**
-   * fingerprint hashes the state of the whole tree as read: every entry's path, with its
-   * cache key for files and the reason for paths that could not be walked. Null when some
-   * file has no key (not cached: racy, unreadable), since its state is then unknown.
+   * fingerprint hashes everything of the tree that the report depends on: every entry's
+   * path and what the scan found it to be (not ELF; ELF, with its cache key, since the
+   * analysis reads its contents; or the reason it could not be read), every path the walk
+   * could not take and why, and the package.json files above the ELF files (hashPackages).
+   * A file that is not ELF is in the report by its path alone, so editing one keeps the
+   * fingerprint, and the kept report fits. Null when an ELF file has no key (not cached:
+   * racy), or a package.json cannot vouch for its contents.
    */
   fingerprint(readMode: string): string | null {
     if (this.fingerprinted === undefined) this.fingerprinted = this.hashTree(readMode);
@@ -749,16 +756,26 @@ class ScanState implements WalkSink {
    * folders above them (the nearest one names a Node addon's package). Null when an ELF
    * file has no key, or a package.json changed too recently for its key to vouch for it.
    */
-  elfDigest(readMode: string, scanStartMs: number): string | null {
+  elfDigest(readMode: string): string | null {
     if (!this.caching) return null;
     const h = createHash('sha256').update(`muslcheck elf inputs v1 ${readMode}\n`);
-    const folders = new Set<string>();
     for (let id = 0; id < this.outcomes.length; id++) {
-      const o = this.outcomes[id];
-      if (o?.kind !== 'elf') continue;
+      if (this.outcomes[id]?.kind !== 'elf') continue;
       if (!this.columns.keyed(id)) return null;
       h.update(`${this.path(id)}\0`);
       this.columns.keysOf(id, id + 1, (b) => void h.update(b));
+    }
+    return this.hashPackages(h) ? h.digest('hex') : null;
+  }
+
+  /**
+   * hashPackages adds to `h` the key of every package.json in the folders above the tree's
+   * ELF files; false when one changed too recently for its key to vouch for its contents.
+   */
+  private hashPackages(h: Hash): boolean {
+    const folders = new Set<string>();
+    for (let id = 0; id < this.outcomes.length; id++) {
+      if (this.outcomes[id]?.kind !== 'elf') continue;
       for (let dir = this.dirs[this.dirOf[id]!]!; !folders.has(dir); dir = dirname(dir)) {
         folders.add(dir);
         if (dirname(dir) === dir) break;
@@ -767,10 +784,10 @@ class ScanState implements WalkSink {
     for (const dir of [...folders].sort()) {
       const st = statSync(join(dir, 'package.json'), { throwIfNoEntry: false });
       if (st === undefined) continue;
-      if (st.mtimeMs >= scanStartMs - RACY_MS) return null;
+      if (st.mtimeMs >= this.scanStartMs - RACY_MS) return false;
       h.update(`${dir}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}\0`);
     }
-    return h.digest('hex');
+    return true;
   }
 
   /** fitsPrior says whether an earlier report's ELF entries are this tree's ELF files, in order. */
@@ -801,8 +818,8 @@ class ScanState implements WalkSink {
   /** hashTree computes the fingerprint (see fingerprint). */
   private hashTree(readMode: string): string | null {
     if (!this.caching) return null;
-    const h = createHash('sha256').update(`muslcheck tree v3 ${readMode}\n`);
-    // One update per 256 KiB, not three per file (140,000 small updates cost 0.1 s).
+    const h = createHash('sha256').update(`muslcheck report inputs v4 ${readMode}\n`);
+    // One update per 256 KiB, not several per file (140,000 small updates cost 0.1 s).
     const buf = Buffer.allocUnsafe(FINGERPRINT_CHUNK);
     let at = 0;
     /** flush hashes what the buffer holds. */
@@ -824,22 +841,27 @@ class ScanState implements WalkSink {
       room(t.length * 3);
       at += buf.write(t, at, 'utf8');
     };
-    /** bytes appends raw bytes (a run of keys). */
+    /** bytes appends raw bytes (a key). */
     const bytes = (v: Uint8Array): void => {
-      if (v.length > buf.length) {
-        flush();
-        h.update(v);
-        return;
-      }
       room(v.length);
       buf.set(v, at);
       at += v.length;
     };
+    /** found appends what file `id` turned out to be; false when it is ELF without a key. */
+    const found = (id: number): boolean => {
+      const o = this.outcomes[id];
+      if (o?.kind === 'elf') {
+        if (!this.columns.keyed(id)) return false;
+        text('e');
+        this.columns.keysOf(id, id + 1, bytes);
+      } else if (o?.kind === 'error') text(`x${o.error.kind}\0${o.error.message}\0`);
+      else text('n');
+      return true;
+    };
     // Records, each starting with a tag: D a run of files of one directory (its display
-    // path, how many, their names, then their 40-byte keys as one block: files next to
-    // each other in the walk are next to each other in `keys`), P a file given by its
-    // path (and its key), E a path the walk could not take (and why). Names and paths end
-    // with NUL, which neither can hold.
+    // path, how many, their names, then what each is), P a file given by its path (and
+    // what it is), E a path the walk could not take (and why). Names and paths end with
+    // NUL, which neither can hold.
     const n = this.outcomes.length;
     const explicit = this.explicitPaths.size > 0;
     for (let id = 0; id < n; ) {
@@ -852,21 +874,19 @@ class ScanState implements WalkSink {
         continue;
       }
       if (given !== undefined) {
-        if (!this.columns.keyed(id)) return null;
         text(`P${given}\0`);
-        this.columns.keysOf(id, id + 1, bytes);
+        if (!found(id)) return null;
         id++;
         continue;
       }
       const end = this.runEnd(id, explicit);
-      for (let k = id; k < end; k++) if (!this.columns.keyed(k)) return null;
       text(`D${this.dirDisplay[d]!}\0${end - id}\0`);
       text(`${this.names.slice(id, end).join('\0')}\0`);
-      this.columns.keysOf(id, end, bytes);
+      for (let k = id; k < end; k++) if (!found(k)) return null;
       id = end;
     }
     flush();
-    return h.digest('hex');
+    return this.hashPackages(h) ? h.digest('hex') : null;
   }
 
   /**

@@ -1,8 +1,10 @@
 /**
  * memo.test: the report memo, end to end through the CLI. A re-scan of an unchanged tree
  * with the same options writes the same report (stdout or --output) with the same exit
- * code without analysing anything; any change that could change the report (a file, the
- * format, a flag, the target, an allowlist rule, the working directory) is a miss; a
+ * code without analysing anything, and so does one after a file that is not ELF was edited
+ * (its entry is its path alone); any change that could change the report (a binary, a new
+ * or removed file, the format, a flag, the target, an allowlist rule, the working
+ * directory) is a miss; a
  * corrupt memo is ignored; --no-cache keeps none. Once the cache file records the whole
  * walk, a re-scan only verifies every key (`verified`, no walk), and any change to the
  * tree makes it walk again and report what a scan without the cache reports.
@@ -85,7 +87,7 @@ describe('report memo', () => {
   });
 
   it.each([
-    ['a changed file', () => writeFileSync(join(tree, 'notes.txt'), 'changed, and older than the scan\n'), [] as string[]],
+    ['a changed binary', () => copyFileSync(join(REPO, 'samples/bin/hello-musl'), join(tree, 'fortify')), [] as string[]],
     ['a new file', () => writeFileSync(join(tree, 'new.txt'), 'x'), []],
     ['a removed file', () => rmSync(join(tree, 'notes.txt')), []],
     [
@@ -105,7 +107,7 @@ describe('report memo', () => {
     const first = scan([tree]);
     expect(first.stats.reused).toBe(false);
     change();
-    for (const f of ['notes.txt', 'new.txt']) {
+    for (const f of ['notes.txt', 'new.txt', 'fortify']) {
       try {
         utimesSync(join(tree, f), OLD, new Date(OLD.getTime() + 120_000));
       } catch {
@@ -115,6 +117,28 @@ describe('report memo', () => {
     const second = scan([tree, ...extra]);
     rmSync(join(base, '.muslcheckrc.json'), { force: true });
     expect(second.stats.reused).toBe(false);
+  });
+
+  it.each([
+    ['edited', () => writeFileSync(join(tree, 'notes.txt'), 'changed, and older than the scan\n')],
+    ['turned into a script', () => writeFileSync(join(tree, 'notes.txt'), '#!/bin/sh\necho hi\n')],
+  ])('a file that is not ELF %s is a hit: the report holds its path alone', (_name, change) => {
+    const first = scan([tree, '--format', 'json']);
+    change();
+    utimesSync(join(tree, 'notes.txt'), OLD, new Date(OLD.getTime() + 120_000));
+    const second = scan([tree, '--format', 'json']);
+    expect(second.stats.reused).toBe(true);
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.stdout).toBe(scan([tree, '--format', 'json', '--no-cache']).stdout);
+  });
+
+  it('a file that is not ELF turned into an ELF file is a miss', () => {
+    scan([tree, '--format', 'json']);
+    copyFileSync(join(REPO, 'samples/bin/hello-musl'), join(tree, 'notes.txt'));
+    utimesSync(join(tree, 'notes.txt'), OLD, new Date(OLD.getTime() + 120_000));
+    const second = scan([tree, '--format', 'json']);
+    expect(second.stats.reused).toBe(false);
+    expect(second.stdout).toBe(scan([tree, '--format', 'json', '--no-cache']).stdout);
   });
 
   it('a scan of the same tree from another working directory reports its own paths, not the memo', () => {
@@ -213,8 +237,7 @@ describe('the last report\'s ELF entries', () => {
   // without the cache prints. Anything an ELF file's analysis reads must be a miss.
   const later = (f: string): void => utimesSync(f, OLD, new Date(OLD.getTime() + 120_000));
   it.each([
-    ['a text file edited', true, () => (writeFileSync(join(tree, 'notes.txt'), 'other text\n'), later(join(tree, 'notes.txt'))), [] as string[]],
-    ['a text file added', true, () => (writeFileSync(join(tree, 'lib', 'README'), 'x'), later(join(tree, 'lib', 'README'))), []],
+    ['a text file added', true, () => (writeFileSync(join(tree, 'lib', 'README'), 'x'), later(join(tree, 'lib', 'README'))), [] as string[]],
     ['a text file removed', true, () => rmSync(join(tree, 'notes.txt')), []],
     ['a binary edited (new mtime)', false, () => later(join(tree, 'fortify')), []],
     ['a binary replaced by another', false, () => (copyFileSync(join(REPO, 'samples/bin/hello-musl'), join(tree, 'fortify')), later(join(tree, 'fortify'))), []],
@@ -223,8 +246,8 @@ describe('the last report\'s ELF entries', () => {
     // Inside the tree, below the scanned folder: only the ELF inputs' digest sees it (the report's context covers the folders above).
     ['a package.json added beside a library', false, () => (writeFileSync(join(tree, 'lib', 'package.json'), '{"name":"x"}'), later(join(tree, 'lib', 'package.json'))), []],
     ['a package.json added above the binaries', false, () => (writeFileSync(join(tree, 'package.json'), '{"name":"x"}'), later(join(tree, 'package.json'))), []],
-    ['a text file edited, another target', false, () => (writeFileSync(join(tree, 'notes.txt'), 'other text\n'), later(join(tree, 'notes.txt'))), ['--target', 'alpine:3.17']],
-    ['a text file edited, --exports', false, () => (writeFileSync(join(tree, 'notes.txt'), 'other text\n'), later(join(tree, 'notes.txt'))), ['--exports']],
+    ['a text file added, another target', false, () => (writeFileSync(join(tree, 'lib', 'README'), 'x'), later(join(tree, 'lib', 'README'))), ['--target', 'alpine:3.17']],
+    ['a text file added, --exports', false, () => (writeFileSync(join(tree, 'lib', 'README'), 'x'), later(join(tree, 'lib', 'README'))), ['--exports']],
   ] as const)('after %s, the last report\'s ELF entries are taken: %s', (_name, reused, change, extra) => {
     settle();
     scan([tree, '--format', 'json']);
@@ -240,9 +263,9 @@ describe('the last report\'s ELF entries', () => {
   it('the next scan after one that wrote the earlier entries can take them again', () => {
     settle();
     scan([tree, '--format', 'json']);
-    for (const text of ['one\n', 'two\n']) {
-      writeFileSync(join(tree, 'notes.txt'), text);
-      later(join(tree, 'notes.txt'));
+    for (const name of ['one.txt', 'two.txt']) {
+      writeFileSync(join(tree, name), 'x');
+      later(join(tree, name));
       const after = scan([tree, '--format', 'json']);
       expect(after.stats.entriesReused).toBe(3);
       expect(after.stdout).toBe(scan([tree, '--format', 'json', '--no-cache']).stdout);
@@ -259,8 +282,8 @@ describe('the last report\'s ELF entries', () => {
     const bytes = readFileSync(join(cacheDir, name));
     bytes[Math.floor(bytes.length / 2)] ^= 0x01;
     writeFileSync(join(cacheDir, name), bytes);
-    writeFileSync(join(tree, 'notes.txt'), 'other text\n');
-    later(join(tree, 'notes.txt'));
+    writeFileSync(join(tree, 'lib', 'README'), 'x');
+    later(join(tree, 'lib', 'README'));
     const after = scan([tree, '--format', 'json']);
     expect(after.stats.entriesReused).toBe(0);
     expect(after.stdout).toBe(scan([tree, '--format', 'json', '--no-cache']).stdout);
@@ -269,8 +292,8 @@ describe('the last report\'s ELF entries', () => {
   it('other formats analyse as before (the entries are JSON text)', () => {
     settle();
     scan([tree, '--format', 'json']);
-    writeFileSync(join(tree, 'notes.txt'), 'other text\n');
-    later(join(tree, 'notes.txt'));
+    writeFileSync(join(tree, 'lib', 'README'), 'x');
+    later(join(tree, 'lib', 'README'));
     const after = scan([tree, '--format', 'sarif']);
     expect(after.stats.entriesReused).toBe(0);
     expect(after.stdout).toBe(scan([tree, '--format', 'sarif', '--no-cache']).stdout);
