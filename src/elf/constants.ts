@@ -131,3 +131,8 @@ export const IRELATIVE: ReadonlyMap<string, number> = new Map([
   ['sparc', 249],
   ['sparcv9', 249],
 ]);
+
+/** isElfMagic is true when the buffer starts with \x7fELF (here, with no import, so that the scan cache can sniff without loading the reader). */
+export function isElfMagic(buf: Uint8Array): boolean {
+  return buf.length >= 4 && buf[0] === 0x7f && buf[1] === 0x45 && buf[2] === 0x4c && buf[3] === 0x46;
+}

@@ -76,10 +76,8 @@ const RELOC_SCRATCH = Buffer.allocUnsafeSlow(RELOC_CHUNK);
  */
 const HEAD_READ = 1024;
 
-/** isElfMagic is true when the buffer starts with \x7fELF. */
-export function isElfMagic(buf: Uint8Array): boolean {
-  return buf.length >= 4 && buf[0] === 0x7f && buf[1] === 0x45 && buf[2] === 0x4c && buf[3] === 0x46;
-}
+/** isElfMagic: see constants.ts (kept there so that the scan cache can sniff without loading the reader). */
+export const isElfMagic = C.isElfMagic;
 
 /** machineName names e_machine, `em_<n>` when unknown. */
 export function machineName(code: number): string {

@@ -42,11 +42,12 @@
  * two versions.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Verdict } from '../analyze/types.js';
-import { absolutePath, ENTRY_OTHER, type Listing, type ListingStore } from './walk.js';
+import { isElfMagic } from '../elf/constants.js';
+import { absolutePath, ENTRY_OTHER, readListing, type Listing, type ListingStore } from './walk.js';
 
 /** CACHE_FORMAT is bumped whenever the layout, the payload encoding or what the tree record's fingerprint covers changes (6: the report's inputs, not every key). */
 export const CACHE_FORMAT = 6;
@@ -663,19 +664,58 @@ function unchangedDir(b: Buffer, v: DataView, spans: Int32Array, d: number, from
     if (from === spans[s + 2]! && spans[s + 5]! > 0) {
       if (spans[s + 5]! < LISTING_HEAD) return false;
       const st = statSync(dir, { throwIfNoEntry: false });
-      if (st === undefined || !st.isDirectory() || !dirKeyMatchesAt(v, spans[s + 4]!, st)) return false;
+      if (st === undefined || !st.isDirectory()) return false;
+      if (!dirKeyMatchesAt(v, spans[s + 4]!, st) && !sameEntries(dir, b.subarray(spans[s + 4]!, spans[s + 4]! + spans[s + 5]!))) return false;
     }
     const prefix = dir.endsWith('/') ? dir : `${dir}/`;
     for (let o = from; o < to; ) {
       const f = entryFixedAt(v, o, end);
       if (f < 0) return false;
-      const st = statSync(prefix + b.toString('utf8', o + 2, f), { throwIfNoEntry: false });
-      if (st === undefined || !st.isFile() || !keyMatchesAt(v, f, st)) return false;
+      const name = b.toString('utf8', o + 2, f);
+      const st = statSync(prefix + name, { throwIfNoEntry: false });
+      if (st === undefined || !st.isFile()) return false;
+      // A package.json is read by the analysis (a Node addon's plan): its key must match.
+      if (!keyMatchesAt(v, f, st) && !(v.getUint8(f + 40) === NOT_ELF_KIND && name !== 'package.json' && stillNotElf(prefix + name))) return false;
       o = f + ENTRY_FIXED;
     }
     return true;
   } catch {
     return false; // EACCES, ENOTDIR, ELOOP...: the walk will say what
+  }
+}
+
+/**
+ * sameEntries says whether a directory whose key changed still holds the entries its kept
+ * listing names, with the same types: a file saved by writing a new one and renaming it
+ * over the old sets the directory's mtime, and changes nothing the report shows.
+ */
+function sameEntries(dir: string, kept: Uint8Array): boolean {
+  const now = readListing(dir);
+  return now !== null && encodeListing({ dev: 0, ino: 0, mtimeMs: 0, ctimeMs: 0 }, now).subarray(LISTING_HEAD).equals(kept.subarray(LISTING_HEAD));
+}
+
+/**
+ * stillNotElf says whether a file the cache knew as not ELF, whose key changed, is still a
+ * regular file that does not start with the ELF magic. Such a file is in the report by its
+ * path alone (the tree record's fingerprint holds no key of it), so its edit changes
+ * nothing: the verification goes on. Anything else (unreadable now, ELF now) is a change.
+ */
+function stillNotElf(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+  } catch {
+    return false;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return false;
+    const magic = Buffer.alloc(4);
+    const n = readSync(fd, magic, 0, 4, 0);
+    return n < 4 || !isElfMagic(magic);
+  } catch {
+    return false;
+  } finally {
+    closeQuietly(fd);
   }
 }
 

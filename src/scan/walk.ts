@@ -120,6 +120,15 @@ function direntType(d: Dirent): number {
   return d.isSymbolicLink() ? ENTRY_LINK : ENTRY_OTHER;
 }
 
+/** readListing reads a directory's entries as the walk lists them (sorted, typed); null when it cannot be read. */
+export function readListing(path: string): Listing | null {
+  try {
+    return sortListing(readdirSync(path, { withFileTypes: true }));
+  } catch {
+    return null;
+  }
+}
+
 /** sortListing sorts a directory's entries for the walk. */
 function sortListing(dirents: readonly Dirent[]): Listing {
   const types = dirents.map(direntType);

@@ -57,6 +57,13 @@ beforeEach(() => {
   utimesSync(join(tree, 'notes.txt'), OLD, OLD);
 });
 
+/** flipLastByte is a copy of `b` with its last byte changed (an edit in place that keeps the size). */
+function flipLastByte(b: Buffer): Buffer {
+  const c = Buffer.from(b);
+  c[c.length - 1] ^= 0xff;
+  return c;
+}
+
 /** settle dates the tree's directories back, as if made long before the scan (a directory changed within RACY_MS keeps no listing). */
 function settle(): void {
   for (const d of [tree, join(tree, 'lib')]) utimesSync(d, OLD, OLD);
@@ -193,9 +200,25 @@ describe('report memo', () => {
 
   const later = (f: string): void => utimesSync(f, OLD, new Date(OLD.getTime() + 120_000));
   it.each([
-    ['a file edited in place (same size)', () => (writeFileSync(join(tree, 'notes.txt'), 'TEXT\n'), later(join(tree, 'notes.txt')))],
+    ['a text file edited in place (same size)', () => (writeFileSync(join(tree, 'notes.txt'), 'TEXT\n'), later(join(tree, 'notes.txt')))],
+    ['a text file with only a new ctime (chmod)', () => chmodSync(join(tree, 'notes.txt'), 0o600)],
+    ['a text file saved by a rename over it', () => (writeFileSync(join(tree, '.notes.tmp'), 'saved\n'), renameSync(join(tree, '.notes.tmp'), join(tree, 'notes.txt')))],
+  ])('after %s, the tree is still verified (the report shows the file by its path alone): the same report', (_name, change) => {
+    settle();
+    const first = scan([tree, '--format', 'json']);
+    expect(scan([tree, '--format', 'json']).stats.verified).toBe(true);
+    change();
+    const after = scan([tree, '--format', 'json']);
+    expect(after.stats.verified).toBe(true);
+    expect(after.stdout).toBe(first.stdout);
+    expect(after.stdout).toBe(scan([tree, '--format', 'json', '--no-cache']).stdout);
+  });
+
+  it.each([
+    ['a binary edited in place (same size)', () => (writeFileSync(join(tree, 'fortify'), flipLastByte(readFileSync(join(tree, 'fortify')))), later(join(tree, 'fortify')))],
     ['a binary replaced by a text file of another size', () => (writeFileSync(join(tree, 'fortify'), 'now a script\n'), later(join(tree, 'fortify')))],
-    ['a file with only a new ctime (chmod)', () => chmodSync(join(tree, 'notes.txt'), 0o600)],
+    ['a binary with only a new ctime (chmod)', () => chmodSync(join(tree, 'fortify'), 0o700)],
+    ['a text file that became ELF', () => (copyFileSync(join(REPO, 'samples/bin/hello-musl'), join(tree, 'notes.txt')), later(join(tree, 'notes.txt')))],
     ['a new file in a subdirectory', () => (writeFileSync(join(tree, 'lib', 'new.txt'), 'x'), later(join(tree, 'lib', 'new.txt')))],
     ['a removed library', () => rmSync(join(tree, 'lib', 'libbundle.so.1'))],
     ['a file replaced by a directory', () => (rmSync(join(tree, 'notes.txt')), mkdirSync(join(tree, 'notes.txt')))],

@@ -200,6 +200,16 @@ describe('racy files', () => {
   });
 });
 
+/** ELF_MAGIC is what a file that became ELF starts with (the verification sniffs four bytes). */
+const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]);
+
+/** flipLastByte is a copy of `b` with its last byte changed (an edit in place that keeps the size). */
+function flipLastByte(b: Buffer): Buffer {
+  const c = Buffer.from(b);
+  c[c.length - 1] ^= 0xff;
+  return c;
+}
+
 describe('tree records and verification', () => {
   /** opened is the tree's one cache file, opened. */
   const opened = (): CacheFile => {
@@ -240,9 +250,11 @@ describe('tree records and verification', () => {
 
   const later = new Date(OLD.getTime() + 60_000);
   it.each([
-    ['a file edited in place (same size, new mtime)', () => (writeFileSync(join(tree, 'README'), 'TEXT\n'), utimesSync(join(tree, 'README'), later, later))],
-    ['a file with a new ctime only', () => utimesSync(join(tree, 'README'), OLD, OLD)],
-    ['a file replaced (new inode, same times)', () => (copyFileSync(join(tree, 'README'), join(work, 'r')), renameSync(join(work, 'r'), join(tree, 'README')), utimesSync(join(tree, 'README'), OLD, OLD))],
+    ['a binary edited in place (same size, new mtime)', () => (writeFileSync(join(tree, 'cxx'), flipLastByte(readFileSync(join(tree, 'cxx')))), utimesSync(join(tree, 'cxx'), later, later))],
+    ['a binary with a new ctime only', () => utimesSync(join(tree, 'cxx'), OLD, OLD)],
+    ['a binary replaced (new inode, same times)', () => (copyFileSync(join(tree, 'cxx'), join(work, 'r')), renameSync(join(work, 'r'), join(tree, 'cxx')), utimesSync(join(tree, 'cxx'), OLD, OLD))],
+    ['a malformed file edited', () => (writeFileSync(join(tree, 'truncated'), flipLastByte(readFileSync(join(tree, 'truncated')))), utimesSync(join(tree, 'truncated'), later, later))],
+    ['a text file that became ELF', () => (copyFileSync(join(tree, 'cxx'), join(tree, 'README')), utimesSync(join(tree, 'README'), later, later))],
     ['a file removed', () => rmSync(join(tree, 'cxx'))],
     ['a file that became a directory', () => (rmSync(join(tree, 'cxx')), mkdirSync(join(tree, 'cxx')))],
     ['a file that became a link to itself', () => (rmSync(join(tree, 'cxx')), symlinkSync('cxx', join(tree, 'cxx')))],
@@ -315,10 +327,38 @@ describe('tree records and verification', () => {
     await scanPaths([tree], opts());
     const after = opened();
     expect(verified(after, unitBytes)).toBe(true);
-    // A file in the last unit of the large directory.
-    writeFileSync(join(tree, 'many', 'file-40'), 'y');
+    // A file in the last unit of the large directory, now ELF.
+    writeFileSync(join(tree, 'many', 'file-40'), ELF_MAGIC);
     expect(verified(after, unitBytes)).toBe(false);
     after.close();
+  });
+
+  // A file that is not ELF is in the report by its path alone: edits that keep it so, and a
+  // directory whose key changed with the same entries, change nothing the report shows.
+  it.each([
+    ['a text file edited in place (same size, new mtime)', () => (writeFileSync(join(tree, 'README'), 'TEXT\n'), utimesSync(join(tree, 'README'), later, later))],
+    ['a text file with a new ctime only', () => utimesSync(join(tree, 'README'), OLD, OLD)],
+    ['a text file emptied', () => (writeFileSync(join(tree, 'README'), ''), utimesSync(join(tree, 'README'), later, later))],
+    ['a text file saved by a rename over it (the directory\'s key changes, not its entries)', () => (writeFileSync(join(tree, '.README.tmp'), 'new text\n'), renameSync(join(tree, '.README.tmp'), join(tree, 'README')))],
+  ])('verification sees through %s', async (_name, change) => {
+    await scanPaths([tree], opts());
+    const c = opened();
+    change();
+    expect(verified(c)).toBe(true);
+    expect(verified(c, 1)).toBe(true);
+    c.close();
+  });
+
+  it('verification does not see through a package.json edited in place (a Node addon\'s plan reads it)', async () => {
+    writeFileSync(join(tree, 'lib', 'package.json'), '{"name":"a"}');
+    for (const f of ['lib/package.json', 'lib']) utimesSync(join(tree, f), OLD, OLD);
+    await scanPaths([tree], opts());
+    const c = opened();
+    expect(verified(c)).toBe(true);
+    writeFileSync(join(tree, 'lib', 'package.json'), '{"name":"b"}');
+    utimesSync(join(tree, 'lib', 'package.json'), later, later);
+    expect(verified(c)).toBe(false);
+    c.close();
   });
 
   /** manyDirs adds 100 directories of one file each: several chunks of verification. */
@@ -339,7 +379,7 @@ describe('tree records and verification', () => {
     const c = opened();
     for (const [change, expected] of [
       [() => undefined, true],
-      [() => writeFileSync(join(tree, 'many', 'd99', 'f'), 'y'), false],
+      [() => writeFileSync(join(tree, 'many', 'd99', 'f'), ELF_MAGIC), false],
     ] as const) {
       change();
       prestartWorkers(1);
