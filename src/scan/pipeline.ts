@@ -1153,8 +1153,8 @@ class ScanState implements WalkSink {
 
   /**
    * treeRecord is the tree record of the cache file being written, when it describes this
-   * whole walk (TreeRecord): an entry for every file, a listing for every directory
-   * entered, nothing the walk could not take, and a fingerprint (every file keyed).
+   * whole walk (TreeRecord): an entry for every file (so every file keyed), a listing for
+   * every directory entered, nothing the walk could not take, and a fingerprint.
    */
   private treeRecord(stats: ScanStats, listings: DirListings | null, spec: string | null, readMode: string, entries: number): TreeRecord | null {
     // A path the walk could not take has no entry, so `entries` falls short of the count then.
