@@ -847,15 +847,20 @@ class ScanState implements WalkSink {
       buf.set(v, at);
       at += v.length;
     };
-    /** found appends what file `id` turned out to be; false when it is ELF without a key. */
+    /** tag appends one ASCII byte. */
+    const tag = (c: number): void => {
+      room(1);
+      buf[at++] = c;
+    };
+    /** found appends what file `id` turned out to be (e, x or n); false when it is ELF without a key. */
     const found = (id: number): boolean => {
       const o = this.outcomes[id];
       if (o?.kind === 'elf') {
         if (!this.columns.keyed(id)) return false;
-        text('e');
+        tag(0x65);
         this.columns.keysOf(id, id + 1, bytes);
       } else if (o?.kind === 'error') text(`x${o.error.kind}\0${o.error.message}\0`);
-      else text('n');
+      else tag(0x6e);
       return true;
     };
     // Records, each starting with a tag: D a run of files of one directory (its display
