@@ -55,6 +55,8 @@ export const CACHE_FORMAT = 6;
 const TRAILER = 20 + 4 + 8;
 /** ENTRY_FIXED is the size of a directory entry besides its name: key (5 x f64), kind, offset, length, check. */
 const ENTRY_FIXED = 5 * 8 + 1 + 8 + 4 + 4;
+/** KIND_AT is where an entry's kind lies in its fixed part (after the five numbers of its key). */
+const KIND_AT = 5 * 8;
 /** MAGIC starts every cache file. */
 const MAGIC = Buffer.from('MUSLCHK\0', 'latin1');
 /** MAX_CACHE_FILES bounds how many cache files (scanned trees) are kept; the least recently used go. */
@@ -200,7 +202,7 @@ export class CachedDir {
     const v = this.view;
     return {
       key: { dev: v.getFloat64(o, true), ino: v.getFloat64(o + 8, true), size: v.getFloat64(o + 16, true), mtimeMs: v.getFloat64(o + 24, true), ctimeMs: v.getFloat64(o + 32, true) },
-      kind: CACHED_KINDS[v.getUint8(o + 40)]!,
+      kind: CACHED_KINDS[v.getUint8(o + KIND_AT)]!,
       offset: v.getFloat64(o + 41, true),
       length: v.getUint32(o + 49, true),
       check: v.getUint32(o + 53, true),
@@ -213,13 +215,13 @@ export class CachedDir {
    */
   unchangedNotElf(name: string, st: Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>): boolean {
     const o = this.at.get(name);
-    return o !== undefined && this.view.getUint8(o + 40) === NOT_ELF_KIND && keyMatchesAt(this.view, o, st);
+    return o !== undefined && this.view.getUint8(o + KIND_AT) === NOT_ELF_KIND && keyMatchesAt(this.view, o, st);
   }
 
   /** holdsNotElf says whether `name` is held as not ELF (under some key). */
   holdsNotElf(name: string): boolean {
     const o = this.at.get(name);
-    return o !== undefined && this.view.getUint8(o + 40) === NOT_ELF_KIND;
+    return o !== undefined && this.view.getUint8(o + KIND_AT) === NOT_ELF_KIND;
   }
 }
 
@@ -232,7 +234,7 @@ export function decodeDirectory(blob: Uint8Array): CachedDir | null {
     const f = entryFixedAt(v, o, b.length);
     if (f < 0) return null;
     const offset = v.getFloat64(f + 41, true);
-    if (CACHED_KINDS[v.getUint8(f + 40)] === undefined || !Number.isSafeInteger(offset) || offset < 0) return null;
+    if (CACHED_KINDS[v.getUint8(f + KIND_AT)] === undefined || !Number.isSafeInteger(offset) || offset < 0) return null;
     at.set(b.toString('utf8', o + 2, f), f);
     o = f + ENTRY_FIXED;
   }
@@ -675,7 +677,7 @@ function unchangedDir(b: Buffer, v: DataView, spans: Int32Array, d: number, from
       const st = statSync(prefix + name, { throwIfNoEntry: false });
       if (st === undefined || !st.isFile()) return false;
       // A package.json is read by the analysis (a Node addon's plan): its key must match.
-      if (!keyMatchesAt(v, f, st) && !(v.getUint8(f + 40) === NOT_ELF_KIND && name !== 'package.json' && stillNotElf(prefix + name))) return false;
+      if (!keyMatchesAt(v, f, st) && !(v.getUint8(f + KIND_AT) === NOT_ELF_KIND && name !== 'package.json' && stillNotElf(prefix + name))) return false;
       o = f + ENTRY_FIXED;
     }
     return true;
