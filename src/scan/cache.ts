@@ -45,7 +45,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants as fsConstants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Verdict } from '../analyze/types.js';
+import { VERDICT_ORDER, type Verdict } from '../analyze/types.js';
 import { isElfMagic } from '../elf/constants.js';
 import { absolutePath, ENTRY_OTHER, readListing, type Listing, type ListingStore } from './walk.js';
 
@@ -1035,13 +1035,22 @@ export function memoPaths(cacheFile: string): { data: string; meta: string; entr
  * analysed from the same inputs (ScanOptions.prior): per entry its path, where its text
  * lies in the memo (bytes), its verdict and unresolved names; and what they were made
  * from: the report's context (a hash of its options, target, working directory...) and
- * the ELF inputs' digest. `sha1` names the memo it indexes.
+ * the ELF inputs' digest. `sha1` names the memo it indexes; `check` is the SHA-1 of the
+ * entries as JSON, since the memo's SHA-1 does not cover the verdicts and names the index
+ * holds apart from it (a flipped letter in a verdict would change the summary and the exit
+ * code, not the entry).
  */
 export interface MemoEntries {
   sha1: string;
   context: string;
   elfDigest: string;
+  check: string;
   entries: Array<[path: string, offset: number, length: number, verdict: Verdict, unresolved: string[]]>;
+}
+
+/** entriesCheck is the SHA-1 of a memo index's entries as JSON (MemoEntries.check). */
+export function entriesCheck(entries: MemoEntries['entries']): string {
+  return createHash('sha1').update(JSON.stringify(entries)).digest('hex');
 }
 
 /** PriorHit is a memo's ELF entries, checked and held open (the caller closes `fd`). */
@@ -1066,9 +1075,10 @@ export function readPrior(cacheFile: string, context: string, elfDigest: string)
     return null;
   }
   if (index?.context !== context || index.elfDigest !== elfDigest || index.sha1 !== meta?.sha1 || !Array.isArray(index.entries)) return null;
+  if (index.check !== entriesCheck(index.entries)) return null;
   for (const e of index.entries) {
     if (!Array.isArray(e) || typeof e[0] !== 'string' || !Number.isSafeInteger(e[1]) || !Number.isSafeInteger(e[2]) || e[1] < 0 || e[2] < 0 || e[1] + e[2] > meta.bytes) return null;
-    if (typeof e[3] !== 'string' || !Array.isArray(e[4]) || !e[4].every((n) => typeof n === 'string')) return null;
+    if (!VERDICT_ORDER.includes(e[3]) || !Array.isArray(e[4]) || !e[4].every((n) => typeof n === 'string')) return null;
   }
   const fd = openChecked(p.data, meta);
   if (fd === null) return null;
@@ -1178,7 +1188,7 @@ export class MemoWriter {
    * commit stores the memo with the run's exit code, and the index of its ELF entries when
    * given (a JSON report); a memo that cannot be stored is simply not there next time.
    */
-  commit(exitCode: number, entries?: Omit<MemoEntries, 'sha1'>): void {
+  commit(exitCode: number, entries?: Omit<MemoEntries, 'sha1' | 'check'>): void {
     if (this.fd === null) return;
     const p = memoPaths(this.cacheFile);
     try {
@@ -1188,7 +1198,7 @@ export class MemoWriter {
       const metaTmp = `${p.meta}.${process.pid}.tmp`;
       writeFileSync(metaTmp, JSON.stringify(meta));
       const entriesTmp = entries === undefined ? null : `${p.entries}.${process.pid}.tmp`;
-      if (entriesTmp !== null) writeFileSync(entriesTmp, JSON.stringify({ sha1: meta.sha1, ...entries }));
+      if (entriesTmp !== null) writeFileSync(entriesTmp, JSON.stringify({ sha1: meta.sha1, ...entries, check: entriesCheck(entries!.entries) }));
       // The data first, then what indexes it, then the meta that vouches for it: a reader
       // never pairs new meta with old data, and an index names the memo it indexes.
       renameSync(this.tmp, p.data);

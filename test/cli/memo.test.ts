@@ -295,16 +295,22 @@ describe('the last report\'s ELF entries', () => {
     }
   });
 
+  /** flipMiddle changes one bit in the middle of a file's bytes. */
+  const flipMiddle = (b: Buffer): Buffer => ((b[Math.floor(b.length / 2)] ^= 0x01), b);
+  /** otherVerdict gives the first entry another valid verdict: only the index's own check can tell. */
+  const otherVerdict = (b: Buffer): Buffer => Buffer.from(b.toString('utf8').replace('"rebuild"', '"ok"'));
   it.each([
-    ['the memo', '.memo'],
-    ['its entry index', '.memo.entries.json'],
-  ])('a corrupt %s is ignored: the files are analysed', (_what, suffix) => {
+    ['the memo', '.memo', flipMiddle],
+    ['its entry index', '.memo.entries.json', flipMiddle],
+    ['its entry index (another valid verdict)', '.memo.entries.json', otherVerdict],
+  ])('a corrupt %s is ignored: the files are analysed', (_what, suffix, corrupt) => {
     settle();
     scan([tree, '--format', 'json']);
     const name = readdirSync(cacheDir).find((n) => n.endsWith(`.bin${suffix}`))!;
     const bytes = readFileSync(join(cacheDir, name));
-    bytes[Math.floor(bytes.length / 2)] ^= 0x01;
-    writeFileSync(join(cacheDir, name), bytes);
+    const changed = corrupt(Buffer.from(bytes));
+    expect(changed.equals(bytes)).toBe(false);
+    writeFileSync(join(cacheDir, name), changed);
     writeFileSync(join(tree, 'lib', 'README'), 'x');
     later(join(tree, 'lib', 'README'));
     const after = scan([tree, '--format', 'json']);
