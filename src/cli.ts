@@ -484,12 +484,15 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
   const memo: { hit: import('./scan/cache.js').MemoHit | null; writer: import('./scan/cache.js').MemoWriter | null } = { hit: null, writer: null };
   const memoAllowed = flags.cache && staged === null && flags.updateBaseline !== true && (eff.libraryPath ?? []).length === 0;
   const context = memoAllowed ? renderContext(mode, flags, target.id, failOn, suppress, io.cwd, paths) : '';
+  const contextId = memoAllowed ? cacheMod.contextHash(context) : '';
   // A JSON memo also indexes its ELF entries (where each lies, its verdict and unresolved
   // names), so that a later scan whose ELF files are all as they were writes them again
   // instead of analysing them (ScanOptions.prior): the digest of their inputs, the index
-  // being built, the bytes written so far, and the earlier index when one fits.
-  const elfMemo: { digest: string | null; entries: import('./scan/cache.js').MemoEntries['entries']; bytes: number; prior: import('./scan/cache.js').PriorHit | null } = { digest: null, entries: [], bytes: 0, prior: null };
-  const sink = streamed !== null ? await openSink(flags.output, io, (text) => memo.writer?.write(text)) : null;
+  // being built, and the earlier index when one fits.
+  const elfMemo: { digest: string | null; entries: import('./scan/cache.js').MemoEntries['entries']; prior: import('./scan/cache.js').PriorHit | null } = { digest: null, entries: [], prior: null };
+  // SARIF reaches the memo as the sink writes it; JSON is given to the memo entry by entry
+  // (recordEntry), which tells where each one lies.
+  const sink = streamed !== null ? await openSink(flags.output, io, streamed === 'sarif' ? (text) => memo.writer?.write(text) : null) : null;
   let worst = -1;
   const bar = planMod.rank(failOn);
   let stats;
@@ -534,7 +537,7 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
                 ? {
                     prior: (elfDigest: string, cacheFile: string) => {
                       elfMemo.digest = elfDigest;
-                      elfMemo.prior = cacheMod.readPrior(cacheFile, cacheMod.contextHash(context), elfDigest);
+                      elfMemo.prior = cacheMod.readPrior(cacheFile, contextId, elfDigest);
                       return elfMemo.prior;
                     },
                   }
@@ -554,7 +557,7 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
         if (sink && json && summary) {
           summary.add(e);
           const prefix = count++ === 0 ? head : ',';
-          if (memo.writer !== null) recordEntry(elfMemo, e, prefix);
+          if (memo.writer !== null) recordEntry(memo.writer, elfMemo.entries, e, prefix);
           return sink.write(prefix + e.json!);
         }
         if (sink && sarif) {
@@ -568,7 +571,11 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
         return undefined;
       },
     );
-    if (sink && json && summary && !stats.reused) await sink.write((count === 0 ? head : '') + json.jsonTail(summary.build(), count));
+    if (sink && json && summary && !stats.reused) {
+      const end = (count === 0 ? head : '') + json.jsonTail(summary.build(), count);
+      memo.writer?.write(end);
+      await sink.write(end);
+    }
     if (sink && sarif && !stats.reused) await sink.write((count === 0 ? head : '') + sarif.tail());
     ok = true;
   } finally {
@@ -619,19 +626,20 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
     await emit(text, flags.output, io);
   }
   const code = worst >= bar ? 1 : 0;
-  memo.writer?.commit(code, elfMemo.digest === null ? undefined : { context: cacheMod.contextHash(context), elfDigest: elfMemo.digest, entries: elfMemo.entries });
+  memo.writer?.commit(code, elfMemo.digest === null ? undefined : { context: contextId, elfDigest: elfMemo.digest, entries: elfMemo.entries });
   return code;
 }
 
 /**
- * recordEntry notes where an entry of a streamed JSON report lands in the memo (after
- * `prefix`, the document's head or a comma), and, for an ELF file, indexes it.
+ * recordEntry gives the memo an entry of a streamed JSON report (after `prefix`, the
+ * document's head or a comma) and, for an ELF file, indexes where it lies: the memo
+ * encodes it once and says how many bytes it holds before and after.
  */
-function recordEntry(elfMemo: { entries: import('./scan/cache.js').MemoEntries['entries']; bytes: number }, e: import('./scan/pipeline.js').ScanEntry, prefix: string): void {
-  const at = elfMemo.bytes + Buffer.byteLength(prefix);
-  const length = Buffer.byteLength(e.json!);
-  if (e.kind === 'elf' && e.verdict !== null) elfMemo.entries.push([e.path, at, length, e.verdict, [...e.unresolved]]);
-  elfMemo.bytes = at + length;
+function recordEntry(writer: import('./scan/cache.js').MemoWriter, entries: import('./scan/cache.js').MemoEntries['entries'], e: import('./scan/pipeline.js').ScanEntry, prefix: string): void {
+  writer.write(prefix);
+  const at = writer.bytes;
+  writer.write(e.json!);
+  if (e.kind === 'elf' && e.verdict !== null) entries.push([e.path, at, writer.bytes - at, e.verdict, [...e.unresolved]]);
 }
 
 /**

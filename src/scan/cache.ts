@@ -1012,6 +1012,9 @@ export interface MemoMeta {
   sha1: string;
 }
 
+/** MEMO_BUFFER is how much report a MemoWriter gathers before it writes. */
+const MEMO_BUFFER = 1 << 20;
+
 /** MEMO_MAX bounds the size of a report kept as a memo. */
 export const MEMO_MAX = 512 * 1024 * 1024;
 
@@ -1154,8 +1157,12 @@ export function readMemo(cacheFile: string, key: string): MemoHit | null {
 export class MemoWriter {
   private readonly tmp: string;
   private fd: number | null;
-  private bytes = 0;
+  /** bytes of report taken so far (the offset the next text starts at). */
+  private taken = 0;
   private readonly hash = createHash('sha1');
+  /** text is encoded straight into this buffer and written when it is full. */
+  private readonly buf = Buffer.allocUnsafe(MEMO_BUFFER);
+  private at = 0;
 
   constructor(
     private readonly cacheFile: string,
@@ -1170,12 +1177,43 @@ export class MemoWriter {
     }
   }
 
-  /** write appends report text (a memo over MEMO_MAX is given up). */
+  /** bytes is how much report the memo holds so far: where the next text starts. */
+  get bytes(): number {
+    return this.taken;
+  }
+
+  /**
+   * write appends report text (a memo over MEMO_MAX is given up). Text is encoded once,
+   * into the buffer, so the caller learns each entry's place from `bytes` before and
+   * after, with no second pass over it to count its UTF-8 bytes.
+   */
   write(text: string | Uint8Array): void {
     if (this.fd === null) return;
-    const b = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
-    this.bytes += b.length;
-    if (this.bytes > MEMO_MAX) return this.abandon();
+    if (typeof text === 'string' && text.length * 3 > this.buf.length - this.at) this.flush();
+    if (typeof text === 'string' && text.length * 3 <= this.buf.length - this.at) {
+      const n = this.buf.write(text, this.at, 'utf8');
+      this.at += n;
+      this.taken += n;
+    } else {
+      const b = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+      this.flush();
+      this.taken += b.length;
+      this.out(b);
+    }
+    if (this.taken > MEMO_MAX) this.abandon();
+  }
+
+  /** flush writes what the buffer holds. */
+  private flush(): void {
+    if (this.at === 0) return;
+    const b = this.buf.subarray(0, this.at);
+    this.at = 0;
+    this.out(b);
+  }
+
+  /** out hashes and writes bytes to the temporary file (given up when that fails). */
+  private out(b: Uint8Array): void {
+    if (this.fd === null) return;
     this.hash.update(b);
     try {
       writeFully(this.fd, Buffer.from(b.buffer, b.byteOffset, b.byteLength));
@@ -1189,6 +1227,7 @@ export class MemoWriter {
    * given (a JSON report); a memo that cannot be stored is simply not there next time.
    */
   commit(exitCode: number, entries?: Omit<MemoEntries, 'sha1' | 'check'>): void {
+    this.flush();
     if (this.fd === null) return;
     const p = memoPaths(this.cacheFile);
     try {

@@ -183,6 +183,42 @@ describe('sharing', () => {
   });
 });
 
+describe('MemoWriter', () => {
+  // It encodes text into a buffer of 1 MiB and writes it when full: whatever the pieces,
+  // the memo must hold exactly their bytes, `bytes` must say where each one starts, and the
+  // SHA-1 readMemo checks must be that of those bytes.
+  const big = 'x'.repeat(700_000);
+  it.each([
+    ['many small pieces', Array.from({ length: 5000 }, (_, i) => `,\n    {"path":"f${i}"}`)],
+    ['pieces around the buffer\'s size', [big, big, 'é'.repeat(200_000), big]],
+    ['one piece larger than the buffer', ['head', 'y'.repeat(3 * 2 ** 20), 'tail']],
+    ['text that is not ASCII', ['ä€𝄞', '\u0000', 'a'.repeat(10), '😀'.repeat(100_000)]],
+    ['bytes as well as text', ['a', new Uint8Array([0x62, 0x63]), 'd']],
+  ] as const)('%s: the memo is the pieces, each where `bytes` said', (_what, pieces) => {
+    const file = join(work, `memo-buffer-${Math.random().toString(36).slice(2)}.bin`);
+    const w = new MemoWriter(file, 'k');
+    const starts: number[] = [];
+    for (const piece of pieces) {
+      starts.push(w.bytes);
+      w.write(piece);
+    }
+    w.commit(0);
+    const hit = readMemo(file, 'k')!;
+    expect(hit).not.toBeNull();
+    const stored = Buffer.alloc(hit.meta.bytes);
+    readSync(hit.fd, stored, 0, stored.length, 0);
+    closeMemo(hit);
+    const parts = pieces.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p)));
+    expect(stored.equals(Buffer.concat(parts))).toBe(true);
+    let at = 0;
+    parts.forEach((b, i) => {
+      expect(starts[i]).toBe(at);
+      expect(stored.subarray(at, at + b.length).equals(b)).toBe(true);
+      at += b.length;
+    });
+  });
+});
+
 describe('what is cached', () => {
   it('files named one by one (a pre-commit hook\'s arguments) are not cached: the list changes every commit', async () => {
     const r = await scanPaths([join(tree, 'fortify'), join(tree, 'cxx')], opts());
