@@ -66,8 +66,9 @@ export interface ScanOptions {
    * already holds the result for this tree as the report sees it (`fingerprint`: every
    * path and what it is, ELF files with their cache key, every walk error, the package.json
    * files above the ELF files; ScanState.fingerprint). When it answers true, the analysis is
-   * skipped and no entry is handed out. Not asked when some file has no key (uncached,
-   * racy) or --library-path brings in files from outside the tree. It may be asked
+   * skipped and no entry is handed out. Not asked when an ELF file has no key (racy), a
+   * package.json above one changed just before the scan, or --library-path brings in files
+   * from outside the tree. It may be asked
    * first, before the walk, with the fingerprint the cache file's tree record holds; if
    * the tree then turns out changed, it is asked again after the walk (or not at all).
    * ScanStats.reused says whether the result was reused in the end.
@@ -563,6 +564,8 @@ class ScanState implements WalkSink {
   private readonly libByPath = new Map<string, number>();
   /** each library's file id (-1: a --library-path file, not part of the report). */
   private readonly libFile: number[] = [];
+  /** the package.json keys above the ELF files, once read (hashPackages; undefined: not yet). */
+  private packageKeys: string | null | undefined = undefined;
   /** the fingerprint, once computed (undefined: not yet). */
   private fingerprinted: string | null | undefined = undefined;
   /** cache updates received (files read, or found unchanged in the cache). */
@@ -771,8 +774,17 @@ class ScanState implements WalkSink {
   /**
    * hashPackages adds to `h` the key of every package.json in the folders above the tree's
    * ELF files; false when one changed too recently for its key to vouch for its contents.
+   * The keys are taken once per scan (the fingerprint and the ELF digest both hash them).
    */
   private hashPackages(h: Hash): boolean {
+    if (this.packageKeys === undefined) this.packageKeys = this.readPackageKeys();
+    if (this.packageKeys === null) return false;
+    h.update(this.packageKeys);
+    return true;
+  }
+
+  /** readPackageKeys lists the package.json keys hashPackages hashes; null when one is too recent. */
+  private readPackageKeys(): string | null {
     const folders = new Set<string>();
     for (let id = 0; id < this.outcomes.length; id++) {
       if (this.outcomes[id]?.kind !== 'elf') continue;
@@ -781,13 +793,14 @@ class ScanState implements WalkSink {
         if (dirname(dir) === dir) break;
       }
     }
+    let keys = '';
     for (const dir of [...folders].sort()) {
       const st = statSync(join(dir, 'package.json'), { throwIfNoEntry: false });
       if (st === undefined) continue;
-      if (st.mtimeMs >= this.scanStartMs - RACY_MS) return false;
-      h.update(`${dir}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}\0`);
+      if (st.mtimeMs >= this.scanStartMs - RACY_MS) return null;
+      keys += `${dir}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}\0`;
     }
-    return true;
+    return keys;
   }
 
   /** fitsPrior says whether an earlier report's ELF entries are this tree's ELF files, in order. */
