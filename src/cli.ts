@@ -456,7 +456,7 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
   if (flags.staged === true) {
     const git = await import('./scan/git.js');
     try {
-      staged = git.checkoutStaged(io.cwd, paths.length === 1 && paths[0] === '.' ? [] : paths);
+      staged = await git.checkoutStaged(io.cwd, paths.length === 1 && paths[0] === '.' ? [] : paths);
     } catch (e) {
       if (e instanceof git.GitError) throw new UsageError(e.message);
       throw e;
