@@ -425,6 +425,33 @@ async function openSink(output: string | undefined, io: CliIo, tee: ((text: stri
 
 /** runScan runs `scan` or `plan`: scan the paths, render, write, and compute the exit code. */
 async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags, io: CliIo): Promise<number> {
+  if (flags.staged === true && flags.followSymlinks === true) throw new UsageError('--staged scans the staged files themselves; --follow-symlinks does not apply');
+  // --staged: git runs while the configuration, the database and the scan's modules load.
+  const stagedPending = flags.staged === true ? startStaged(io.cwd, paths) : null;
+  // Its failure is reported where it is awaited, not as an unhandled rejection if it comes first.
+  stagedPending?.catch(() => undefined);
+  try {
+    return await scanWith(mode, paths, flags, io, stagedPending);
+  } catch (e) {
+    // Failed before the checkout was taken over (a bad config file...): its copies go too.
+    void stagedPending?.then((s) => s.cleanup(), () => undefined);
+    throw e;
+  }
+}
+
+/** startStaged finds the staged files (checkoutStaged); git's failures become usage errors. */
+async function startStaged(cwd: string, paths: string[]): Promise<import('./scan/git.js').StagedCheckout> {
+  const git = await import('./scan/git.js');
+  try {
+    return await git.checkoutStaged(cwd, paths.length === 1 && paths[0] === '.' ? [] : paths);
+  } catch (e) {
+    if (e instanceof git.GitError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** scanWith is runScan once the staged files (if asked for) are being found. */
+async function scanWith(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags, io: CliIo, stagedPending: Promise<import('./scan/git.js').StagedCheckout> | null): Promise<number> {
   // A scan of a directory runs on a pool of threads unless it turns out small: they start
   // now, so that loading their modules overlaps the command's own start (the pipeline
   // ends the ones it does not use).
@@ -436,7 +463,6 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
   const loaded = config.loadConfig({ cwd: io.cwd, explicit: flags.config });
   const eff = config.resolveOptions(loaded, flags, io.cwd);
   if (flags.updateBaseline === true && eff.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE (or "baseline" in the config file)');
-  if (flags.staged === true && flags.followSymlinks === true) throw new UsageError('--staged scans the staged files themselves; --follow-symlinks does not apply');
   const baseline = eff.baseline !== undefined && flags.updateBaseline !== true ? config.readBaseline(eff.baseline) : null;
   const suppress = config.suppressionSpec({ cwd: io.cwd, loaded, baselineFile: flags.updateBaseline === true ? null : (eff.baseline ?? null), baseline });
 
@@ -452,16 +478,7 @@ async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags,
   const failOn = eff.failOn ?? planMod.DEFAULT_FAIL_ON;
   const tool = { name: 'muslcheck', version: toolVersion() };
 
-  let staged: import('./scan/git.js').StagedCheckout | null = null;
-  if (flags.staged === true) {
-    const git = await import('./scan/git.js');
-    try {
-      staged = await git.checkoutStaged(io.cwd, paths.length === 1 && paths[0] === '.' ? [] : paths);
-    } catch (e) {
-      if (e instanceof git.GitError) throw new UsageError(e.message);
-      throw e;
-    }
-  }
+  const staged = stagedPending === null ? null : await stagedPending;
 
   const progress = shouldShowProgress({
     stderrIsTTY: io.stderr.isTTY === true,

@@ -7,7 +7,7 @@
  * usage error (exit 2).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -120,6 +120,28 @@ describe('baseline', () => {
     const r = hook('scan', '.', '--baseline', 'nope.json', '--quiet');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('nope.json');
+  });
+});
+
+describe('copies out of the index', () => {
+  it('are removed when the scan fails before it starts (a bad config file: exit 2)', () => {
+    stage(SAMPLE_REBUILD, 'app');
+    writeFileSync(join(repo, 'app'), 'changed after git add\n'); // so the staged bytes are written out
+    writeFileSync(join(repo, '.muslcheckrc.json'), '{ "failOn": "nonsense" }');
+    const tmp = mkdtempSync(join(base, 'tmp-'));
+    const r = spawnSync(process.execPath, [join(REPO, BIN), 'scan', '--staged', '--quiet'], { cwd: repo, env: cliEnv({ TMPDIR: tmp }), encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('.muslcheckrc.json');
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('are removed after a scan that reads them', () => {
+    stage(SAMPLE_REBUILD, 'app');
+    writeFileSync(join(repo, 'app'), 'changed after git add\n');
+    const tmp = mkdtempSync(join(base, 'tmp-'));
+    const r = spawnSync(process.execPath, [join(REPO, BIN), 'scan', '--staged', '--quiet'], { cwd: repo, env: cliEnv({ TMPDIR: tmp }), encoding: 'utf8' });
+    expect(r.status).toBe(1); // the staged glibc binary, not the edited text
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });
 
