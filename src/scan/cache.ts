@@ -1189,12 +1189,14 @@ export class MemoWriter {
    */
   write(text: string | Uint8Array): void {
     if (this.fd === null) return;
+    // A string fits when its worst case (3 bytes per UTF-16 unit) does.
     if (typeof text === 'string' && text.length * 3 > this.buf.length - this.at) this.flush();
-    if (typeof text === 'string' && text.length * 3 <= this.buf.length - this.at) {
+    if (typeof text === 'string' && text.length * 3 <= this.buf.length) {
       const n = this.buf.write(text, this.at, 'utf8');
       this.at += n;
       this.taken += n;
     } else {
+      // Larger than the buffer, or bytes: written as they are, after what the buffer holds.
       const b = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
       this.flush();
       this.taken += b.length;

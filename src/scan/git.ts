@@ -26,7 +26,6 @@ export interface StagedFile {
 
 /** StagedCheckout is the staged files of a repository, each with where its staged content lies. */
 export interface StagedCheckout {
-  repoRoot: string;
   files: StagedFile[];
   /** how many staged files were written out of the index (the others are read in the working tree). */
   checkedOut: number;
@@ -52,17 +51,18 @@ const REGULAR_MODES: ReadonlySet<string> = new Set(['100644', '100755']);
 /** HASH_CHUNK is how much of a working-tree file is read at a time to work out its object id. */
 const HASH_CHUNK = 1 << 20;
 
-/** git runs a git command in `cwd` and resolves with its stdout. */
-function git(cwd: string, args: string[], input?: string): Promise<string> {
+/** git runs `git [-c config...] command args...` in `cwd` and resolves with its stdout. */
+function git(cwd: string, command: string, args: string[], opts: { config?: string[]; input?: string } = {}): Promise<string> {
+  const argv = [...(opts.config ?? []).flatMap((c) => ['-c', c]), command, ...args];
   return new Promise((done, fail) => {
-    const child = execFile('git', args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (e, stdout, stderr) => {
+    const child = execFile('git', argv, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (e, stdout, stderr) => {
       if (e === null) return done(stdout);
       const err = e as { code?: unknown; message: string };
       if (err.code === 'ENOENT') return fail(new GitError('--staged needs git, which was not found on PATH'));
       const detail = (stderr || err.message).trim().split('\n')[0] ?? '';
-      fail(new GitError(`git ${args.find((a) => !a.startsWith('-') && !a.includes('=')) ?? args[0]} failed: ${detail}`));
+      fail(new GitError(`git ${command} failed: ${detail}`));
     });
-    child.stdin?.end(input);
+    child.stdin?.end(opts.input);
   });
 }
 
@@ -126,8 +126,8 @@ export async function checkoutStaged(cwd: string, pathspecs: readonly string[] =
   // Both from `cwd`: `diff --cached` names paths from the top whatever the directory,
   // unless diff.relative is set, which is turned off here.
   const [top, raw] = await Promise.all([
-    git(cwd, ['rev-parse', '--show-toplevel']),
-    git(cwd, ['-c', 'diff.relative=false', 'diff', '--cached', '--raw', '-z', '--no-abbrev', '--diff-filter=ACMR', '--no-renames', '--', ...pathspecs.map((p) => resolve(cwd, p))]),
+    git(cwd, 'rev-parse', ['--show-toplevel']),
+    git(cwd, 'diff', ['--cached', '--raw', '-z', '--no-abbrev', '--diff-filter=ACMR', '--no-renames', '--', ...pathspecs.map((p) => resolve(cwd, p))], { config: ['diff.relative=false'] }),
   ]);
   const repoRoot = top.trim();
   const staged = parseRawDiff(raw);
@@ -140,7 +140,7 @@ export async function checkoutStaged(cwd: string, pathspecs: readonly string[] =
   if (fromIndex.length > 0) {
     dir = mkdtempSync(join(tmpdir(), 'muslcheck-staged-'));
     try {
-      await git(repoRoot, ['checkout-index', '-z', '--stdin', `--prefix=${dir}/`], fromIndex.join('\0') + '\0');
+      await git(repoRoot, 'checkout-index', ['-z', '--stdin', `--prefix=${dir}/`], { input: fromIndex.join('\0') + '\0' });
     } catch (e) {
       cleanup();
       throw e;
@@ -149,5 +149,5 @@ export async function checkoutStaged(cwd: string, pathspecs: readonly string[] =
   const files = staged
     .map(({ path: p }) => ({ path: relative(cwd, join(repoRoot, p)) || p, source: inPlace.has(p) ? join(repoRoot, p) : join(dir!, p) }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { repoRoot, files, checkedOut: fromIndex.length, cleanup };
+  return { files, checkedOut: fromIndex.length, cleanup };
 }
