@@ -9,7 +9,7 @@
  * References: System V gABI chapters 4-5; LSB Core "Symbol Versioning"; the GNU hash
  * layout as documented in binutils/glibc (nbuckets, symoffset, bloom_size, bloom_shift).
  */
-import { closeSync, constants as fsConstants, fstatSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as C from './constants.js';
 import {
@@ -27,7 +27,7 @@ import {
 } from './decode.js';
 import { ElfError } from './errors.js';
 import { hashNameBytes, hashTable } from './names.js';
-import { Arena, Source, errnoText } from './source.js';
+import { Arena, OPEN_FLAGS, Source, errnoText } from './source.js';
 import { GnuHashTable, gnuHash } from './gnuhash.js';
 import { SparseStrings, intern, wholeStrings, type StringTable } from './strings.js';
 
@@ -89,8 +89,6 @@ export function versionIndex(v: number): { index: number; hidden: boolean } {
   return { index: v & 0x7fff, hidden: (v & C.VERSYM_HIDDEN) !== 0 };
 }
 
-/** OPEN_FLAGS: read-only, and never block (a FIFO swapped in for a file must not hang the scan). */
-const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
 
 /** readElf opens `path`, reads it and closes it. Only ElfError escapes. */
 export async function readElf(path: string, opts: ReadOptions = {}): Promise<ElfInfo> {

@@ -9,8 +9,11 @@
  * worker threads, where a blocking positioned read is the cheapest way to fetch a few
  * hundred bytes; a promise per read cost more than the read itself (docs/performance.md).
  */
-import { readSync } from 'node:fs';
+import { constants as fsConstants, readSync } from 'node:fs';
 import { ElfError } from './errors.js';
+
+/** OPEN_FLAGS opens a file to read it: read-only, and never blocking (a FIFO swapped in for a file must not hang the scan). */
+export const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
 
 /**
  * readTally, when given a Map, counts every read by the field it serves: reads and bytes

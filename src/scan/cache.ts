@@ -42,11 +42,12 @@
  * two versions.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, constants as fsConstants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { VERDICT_ORDER, type Verdict } from '../analyze/types.js';
 import { isElfMagic } from '../elf/constants.js';
+import { OPEN_FLAGS } from '../elf/source.js';
 import { absolutePath, ENTRY_OTHER, readListing, type Listing, type ListingStore } from './walk.js';
 
 /** CACHE_FORMAT is bumped whenever the layout, the payload encoding or what the tree record's fingerprint covers changes (6: the report's inputs, not every key). */
@@ -705,7 +706,7 @@ function sameEntries(dir: string, kept: Uint8Array): boolean {
 function stillNotElf(path: string): boolean {
   let fd: number;
   try {
-    fd = openSync(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+    fd = openSync(path, OPEN_FLAGS);
   } catch {
     return false;
   }

@@ -10,9 +10,10 @@
  * Phase 2, `analyze`: once the whole tree is known (a library anywhere in it can satisfy
  * any file's DT_NEEDED), resolve each file the engine holds and render its report.
  */
-import { closeSync, constants as fsConstants, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Arena, ElfError, isElfMagic, readElfFd, readExportIndex, NameIndex, type ElfInfo, type ReadOptions } from '../elf/index.js';
+import { OPEN_FLAGS } from '../elf/source.js';
 import { analyzeElf, internalErrorReport, ANALYSIS_READ, SCAN_READ, bindable, type LibraryLookup, type NameLookup, type LoadedLibrary, type PackageInfo } from '../analyze/index.js';
 import type { FileReport, Verdict } from '../analyze/types.js';
 import { loadDatabase } from '../db/index.js';
@@ -214,8 +215,6 @@ const DECODED_DIRS = 64;
 /** NOT_REGULAR is the error of a path that is no longer a regular file when it is read. */
 const NOT_REGULAR: ErrorInfo = Object.freeze({ kind: 'unreadable' as const, message: 'not a regular file', offset: null, field: null });
 
-/** OPEN_FLAGS: read-only and non-blocking, so a FIFO swapped in for a file cannot hang the scan. */
-const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
 /** MAGIC is the reusable 4-byte sniff buffer (reads are synchronous, so it is never shared). */
 const MAGIC = Buffer.alloc(4);
 

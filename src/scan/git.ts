@@ -14,9 +14,10 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, constants as fsConstants, fstatSync, lstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { OPEN_FLAGS } from '../elf/source.js';
 
 /** StagedFile is a staged path: as the report prints it, and where its staged content is read from. */
 export interface StagedFile {
@@ -91,7 +92,7 @@ export function blobId(path: string, like: string): string | null {
   let fd: number;
   try {
     if (!lstatSync(path).isFile()) return null;
-    fd = openSync(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+    fd = openSync(path, OPEN_FLAGS);
   } catch {
     return null;
   }
