@@ -5,10 +5,12 @@
  * headers.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readElf } from '../../src/elf/index.js';
-import { findGoBuildInfoBlob, parseGoBuildInfo, parseModInfo, stripModFraming, type GoPointerReader } from '../../src/elf/toolchain.js';
+import { readTally } from '../../src/elf/source.js';
+import { findGoBuildInfoBlob, namesAnyWanted, parseGoBuildInfo, parseModInfo, stripModFraming, type GoPointerReader } from '../../src/elf/toolchain.js';
 
 const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
 /** FRAME_START/FRAME_END stand for the 16-byte sentinels around the module info (binary, not UTF-8). */
@@ -119,5 +121,57 @@ describe.each([
     expect({ go: e.toolchain.go, rust: e.toolchain.rust, missing: e.sectionHeadersMissing }).toEqual(expected);
     // Without section headers the build info is searched for in the data segment: a bounded read.
     expect(e.bytesRead).toBeLessThan(128 * 1024);
+  });
+});
+
+describe('namesAnyWanted', () => {
+  // A section name table (.shstrtab) as stored: NUL-terminated names, tails possibly shared.
+  it.each<[string, string, boolean]>([
+    ['a typical stripped table', '\0.shstrtab\0.interp\0.dynsym\0.dynstr\0.text\0.rodata\0.dynamic\0', false],
+    ['.comment', '\0.text\0.comment\0', true],
+    ['.go.buildinfo', '\0.go.buildinfo\0.noptrdata\0', true],
+    ['.rustc', '\0.rustc\0', true],
+    ['.comment as the tail of a longer name', '\0.note.comment\0', true],
+    ['.comment last, its NUL cut off', '\0.text\0.comment', true],
+    ['a name that only starts like one', '\0.comments\0.rustcx\0', false],
+    ['a wanted name cut short', '\0.text\0.comm', false],
+    ['an empty table', '', false],
+  ])('%s', (_label, names, expected) => {
+    expect(namesAnyWanted(Buffer.from(names, 'latin1'))).toBe(expected);
+  });
+});
+
+describe.skipIf(!existsSync(sample('hello-glibc')))('the section header table is read only for a wanted section', () => {
+  /** tallied reads the file and counts its reads of the section header table ('e_shoff'). */
+  async function tallied(path: string): Promise<{ comment: string[]; reads: number; bytes: number }> {
+    readTally.byField = new Map();
+    try {
+      const e = await readElf(path);
+      const t = readTally.byField.get('e_shoff') ?? { reads: 0, bytes: 0 };
+      return { comment: e.toolchain.comment, reads: t.reads, bytes: t.bytes };
+    } finally {
+      readTally.byField = null;
+    }
+  }
+
+  it('with .comment: the name table entry, then the whole table, and the comment is read', async () => {
+    const r = await tallied(sample('hello-glibc'));
+    expect(r.comment).toEqual([expect.stringMatching(/^GCC: /)]);
+    expect(r.reads).toBe(2);
+  });
+
+  it('with .comment renamed: one entry of the table (64 bytes), and no comment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'muslcheck-shdr-'));
+    try {
+      const bytes = readFileSync(sample('hello-glibc'));
+      const at = bytes.indexOf(Buffer.from('.comment\0', 'latin1'));
+      expect(at).toBeGreaterThan(0);
+      bytes.write('.cOmment', at, 'latin1');
+      const copy = join(dir, 'hello');
+      writeFileSync(copy, bytes);
+      expect(await tallied(copy)).toEqual({ comment: [], reads: 1, bytes: 64 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
