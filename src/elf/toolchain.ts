@@ -19,7 +19,10 @@ const GO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
 /** WANTED_SECTIONS are the sections readToolchain reads or notes. */
 const WANTED_SECTIONS = ['.comment', '.go.buildinfo', '.rustc'] as const;
 
-/** WANTED_STORED are their names as `.shstrtab` stores them: NUL-terminated. */
+/** WANTED_NAMES are their names' bytes. */
+const WANTED_NAMES = WANTED_SECTIONS.map((n) => Buffer.from(n, 'latin1'));
+
+/** WANTED_STORED are the names as `.shstrtab` stores them: NUL-terminated. */
 const WANTED_STORED = WANTED_SECTIONS.map((n) => Buffer.from(`${n}\0`, 'latin1'));
 
 /**
@@ -29,7 +32,12 @@ const WANTED_STORED = WANTED_SECTIONS.map((n) => Buffer.from(`${n}\0`, 'latin1')
  * cString reads it. No occurrence means no section header can carry that name.
  */
 export function namesAnyWanted(names: Buffer): boolean {
-  return WANTED_STORED.some((w) => names.includes(w) || names.subarray(Math.max(0, names.length - w.length + 1)).equals(w.subarray(0, w.length - 1)));
+  return WANTED_STORED.some((stored) => names.includes(stored)) || WANTED_NAMES.some((name) => endsWith(names, name));
+}
+
+/** endsWith says whether `b`'s last bytes are `tail`. */
+function endsWith(b: Buffer, tail: Buffer): boolean {
+  return b.length >= tail.length && b.subarray(b.length - tail.length).equals(tail);
 }
 
 /**
