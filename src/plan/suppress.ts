@@ -8,8 +8,8 @@
  * src/config's job.
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import picomatch from 'picomatch';
 import type { FileReport, Finding, SuppressedFinding } from '../analyze/types.js';
+import { globMatcher } from './glob.js';
 
 /**
  * AllowRule accepts findings for some paths. It is the `allow[]` entry of the config file,
@@ -153,7 +153,7 @@ interface CompiledRule {
 /** compileRule builds the matcher and sets of one rule. */
 function compileRule(rule: AllowRule): CompiledRule {
   return {
-    matches: picomatch(globPatterns(rule.path), { dot: true }),
+    matches: globMatcher(globPatterns(rule.path)),
     codes: rule.codes === undefined ? null : new Set(rule.codes),
     symbols: rule.symbols === undefined ? null : new Set(rule.symbols),
     reason: rule.reason,

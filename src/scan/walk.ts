@@ -17,7 +17,7 @@
  */
 import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import picomatch from 'picomatch';
+import { globMatcher } from '../plan/glob.js';
 
 /** WalkOptions filter and steer the walk. */
 export interface WalkOptions {
@@ -148,9 +148,6 @@ function relativeToCwd(path: string): string {
   return (rel.startsWith('..') || isAbsolute(rel) ? abs.slice(1) : rel).split(sep).join('/');
 }
 
-/** GLOB_OPTIONS are picomatch's settings: dotfiles match (fast-glob's `dot: true`, which the project used before). */
-const GLOB_OPTIONS = { dot: true } as const;
-
 /** compareText orders strings by UTF-16 code units (locale independent). */
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -275,8 +272,8 @@ export class Walker implements EntrySource {
     const { roots, namedSpecials } = normaliseRoots(paths.length > 0 ? paths : ['.']);
     this.roots = roots;
     this.specials = namedSpecials;
-    this.include = opts.include && opts.include.length > 0 ? picomatch([...opts.include], GLOB_OPTIONS) : null;
-    this.exclude = opts.exclude && opts.exclude.length > 0 ? picomatch([...opts.exclude], GLOB_OPTIONS) : null;
+    this.include = opts.include && opts.include.length > 0 ? globMatcher(opts.include) : null;
+    this.exclude = opts.exclude && opts.exclude.length > 0 ? globMatcher(opts.exclude) : null;
     this.follow = opts.followSymlinks === true;
     this.listings = this.follow ? null : (opts.listings ?? null);
   }
