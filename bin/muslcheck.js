@@ -19,6 +19,8 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   if (!given.some((a) => /^--interrupt[-_]budget/.test(a))) {
     (await import('node:v8')).setFlagsFromString('--interrupt-budget=900000');
   }
-  const { main } = await import('../dist/cli.js');
-  process.exitCode = await main(process.argv);
+  // The CLI runs from its one-file build with the code V8 compiled for it last time
+  // (dist/launch.js; docs/architecture.md, "Starting").
+  const { launch } = await import('../dist/launch.js');
+  process.exitCode = await launch(process.argv);
 }

@@ -43,7 +43,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { VERDICT_ORDER, type Verdict } from '../analyze/types.js';
 import { isElfMagic } from '../elf/constants.js';
@@ -123,12 +122,7 @@ export function payloadCheck(payload: Uint8Array): number {
   return createHash('sha1').update(payload).digest().readUInt32LE(0);
 }
 
-/** defaultCacheDir is where cache files live: MUSLCHECK_CACHE_DIR, XDG_CACHE_HOME/muslcheck, or ~/.cache/muslcheck. */
-export function defaultCacheDir(env: Readonly<Record<string, string | undefined>>): string {
-  if (env.MUSLCHECK_CACHE_DIR) return env.MUSLCHECK_CACHE_DIR;
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'muslcheck');
-  return join(homedir(), '.cache', 'muslcheck');
-}
+export { defaultCacheDir } from './cachedir.js';
 
 /** cacheFileName names the cache file for a set of scanned directories (absolute, sorted) and a read mode. */
 export function cacheFileName(dir: string, roots: readonly string[], mode: string): string {

@@ -1,0 +1,83 @@
+/**
+ * launch: the CLI run from its one-file build with V8's cached code (src/launch.ts) gives
+ * the same output as from its modules, keeps its code under <cache dir>/code/, and never
+ * trusts a code file that does not check out.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { codeCacheFile, readCodeCache, writeCodeCache } from '../../src/launch.js';
+import { assertBuilt, BIN, cliEnv, REPO } from './run.js';
+
+const base = mkdtempSync(join(tmpdir(), 'muslcheck-launch-'));
+
+/** run runs the CLI (bin, or dist/launch.js with `bundle`) with a cache directory of its own. */
+function run(cacheDir: string, args: string[], bundle?: string): { code: number | null; stdout: string } {
+  const argv = bundle === undefined ? [join(REPO, BIN), ...args] : ['--input-type=module', '-e', `const { launch } = await import(${JSON.stringify(join(REPO, 'dist/launch.js'))}); process.exitCode = await launch(process.argv, process.env, ${JSON.stringify(bundle)});`, '--', 'muslcheck', ...args];
+  const r = spawnSync(process.execPath, argv, { cwd: REPO, env: cliEnv({ MUSLCHECK_CACHE_DIR: cacheDir }), encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout };
+}
+
+describe('code cache files', () => {
+  const dir = mkdtempSync(join(base, 'files-'));
+  const file = codeCacheFile(dir, 'source one');
+  mkdirSync(dirname(file), { recursive: true });
+  it.each([
+    ['missing', (): void => undefined],
+    ['empty', (): void => writeFileSync(file, '')],
+    ['only a checksum', (): void => writeFileSync(file, Buffer.alloc(20))],
+    ['code that does not match its checksum', (): void => {
+      writeCodeCache(file, Buffer.from('compiled code'));
+      const b = readFileSync(file);
+      b[b.length - 1] ^= 1;
+      writeFileSync(file, b);
+    }],
+  ])('are ignored when %s', (_, make) => {
+    make();
+    expect(readCodeCache(file)).toBeUndefined();
+  });
+
+  it('give back what was written, and one bundle replaces the code of another', () => {
+    writeCodeCache(file, Buffer.from('compiled code'));
+    expect(readCodeCache(file)?.toString()).toBe('compiled code');
+    const other = codeCacheFile(dir, 'source two');
+    expect(other).not.toBe(file);
+    writeCodeCache(other, Buffer.from('other code'));
+    expect(readdirSync(join(dir, 'code'))).toEqual([other.split('/').pop()]);
+  });
+});
+
+describe('the CLI from its bundle', () => {
+  assertBuilt();
+  const args = ['scan', 'samples', '--format', 'json', '--fail-on', 'error'];
+
+  it('writes its code once, runs from it, and prints what the modules print', () => {
+    expect(existsSync(join(REPO, 'dist/cli.cjs'))).toBe(true);
+    const cache = mkdtempSync(join(base, 'cli-'));
+    const first = run(cache, args);
+    const kept = readdirSync(join(cache, 'code'));
+    expect(kept).toHaveLength(1);
+    const bytes = readFileSync(join(cache, 'code', kept[0]!));
+    const second = run(cache, args);
+    expect(readFileSync(join(cache, 'code', kept[0]!)).equals(bytes)).toBe(true); // accepted, not rewritten
+    const modules = run(mkdtempSync(join(base, 'mod-')), args, join(REPO, 'dist/no-such-bundle.cjs'));
+    expect([0, 1]).toContain(first.code);
+    expect(first.stdout).toContain('"schemaVersion"');
+    expect(second).toEqual(first);
+    expect(modules).toEqual(first);
+  });
+
+  it('replaces a code file that does not check out, and keeps none with --no-cache', () => {
+    const cache = mkdtempSync(join(base, 'bad-'));
+    const first = run(cache, args);
+    const name = join(cache, 'code', readdirSync(join(cache, 'code'))[0]!);
+    writeFileSync(name, Buffer.alloc(64, 7));
+    expect(run(cache, args)).toEqual(first);
+    expect(readCodeCache(name)).toBeDefined();
+    const none = mkdtempSync(join(base, 'none-'));
+    expect(run(none, [...args, '--no-cache'])).toEqual(first);
+    expect(readdirSync(none)).toEqual([]);
+  });
+});
