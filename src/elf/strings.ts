@@ -53,6 +53,7 @@ interface Run {
 
 /** SparseStrings reads the blocks of a string table that hold the strings asked for. */
 export class SparseStrings implements StringTable {
+  /** the runs read so far, by start (a library's deferred read makes thousands: they are searched, not scanned). */
   private runs: Run[] = [];
   private wanted: number[] = [];
 
@@ -105,16 +106,34 @@ export class SparseStrings implements StringTable {
     }
   }
 
-  /** runAt finds the run holding `offset`. */
+  /**
+   * runAt finds the run holding `offset`: the last run starting at or before it, by binary
+   * search. (A run that reaches into part of the next one can hold an offset that this
+   * misses; `get` then reads its block again, which is only a repeated read.)
+   */
   private runAt(offset: number): Run | null {
-    for (const r of this.runs) if (offset >= r.start && offset < r.start + r.data.length) return r;
-    return null;
+    const r = this.runs[this.before(offset + 1) - 1];
+    return r !== undefined && offset < r.start + r.data.length ? r : null;
   }
 
-  /** readRun reads table bytes [from, to) as a new run. */
+  /** before counts the runs that start before `offset`. */
+  private before(offset: number): number {
+    let lo = 0;
+    let hi = this.runs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.runs[mid]!.start < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** readRun reads table bytes [from, to) as a new run, kept in order of start. */
   private readRun(from: number, to: number): Run {
     const run = { start: from, data: this.src.read(this.base + from, to - from, 'DT_STRTAB') };
-    this.runs.push(run);
+    const at = this.before(from);
+    this.runs.splice(at, 0, run);
+    this.dropCovered(at, to);
     return run;
   }
 
@@ -123,6 +142,18 @@ export class SparseStrings implements StringTable {
     const end = run.start + run.data.length;
     const more = this.src.read(this.base + end, to - end, 'DT_STRTAB');
     run.data = Buffer.concat([run.data, more]);
+    this.dropCovered(this.before(run.start), to);
     return run;
+  }
+
+  /**
+   * dropCovered removes the runs after run `at` that end by `to`: a run read across a gap,
+   * or grown, can cover runs read before it, and runAt looks only at the last run starting
+   * at or before an offset.
+   */
+  private dropCovered(at: number, to: number): void {
+    let past = at + 1;
+    while (past < this.runs.length && this.runs[past]!.start + this.runs[past]!.data.length <= to) past++;
+    this.runs.splice(at + 1, past - at - 1);
   }
 }

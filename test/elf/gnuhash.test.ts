@@ -192,6 +192,67 @@ describe('SparseStrings', () => {
   });
 });
 
+describe('SparseStrings with many runs', () => {
+  // 3,000 names 1,536 bytes apart: each lies in its own 256-byte block, and no two blocks
+  // are close enough (GAP) to be read together, so every name is a run of its own.
+  const SPACING = 1536;
+  const COUNT = 3000;
+  const table = Buffer.alloc(SPACING * COUNT);
+  const at = (k: number): number => k * SPACING + 7;
+  for (let k = 0; k < COUNT; k++) table.write(`name_${k}\0`, at(k), 'latin1');
+
+  /** open gives a SparseStrings over the table, through a stand-in for Source that counts the bytes asked of it. */
+  const open = (): { s: SparseStrings; asked: () => number } => {
+    let bytes = 0;
+    const src = { read: (offset: number, length: number) => ((bytes += length), table.subarray(offset, offset + length)) } as unknown as Source;
+    return { s: new SparseStrings(src, 0, table.length), asked: () => bytes };
+  };
+
+  it('finds every name however the runs were made, and reads each block once', () => {
+    const { s, asked } = open();
+    // Two loads (odd names, then every third), so that runs are inserted out of order; the rest read on first use, from the end.
+    for (const pick of [(k: number) => k % 2 === 1, (k: number) => k % 3 === 0]) {
+      for (let k = 0; k < COUNT; k++) if (pick(k)) s.want(at(k));
+      s.load();
+    }
+    for (let k = COUNT - 1; k >= 0; k--) expect(s.get(at(k))).toBe(`name_${k}`);
+    expect(asked()).toBe(COUNT * 256);
+    for (let k = 0; k < COUNT; k++) expect(s.get(at(k))).toBe(`name_${k}`);
+    expect(asked()).toBe(COUNT * 256); // all held now: nothing read again
+  });
+
+  it('a run read across a gap covers a run read before it: its blocks are not read again', () => {
+    const { s, asked } = open();
+    // Block 2 (offset 600) is read first; then blocks 0 and 4 in one load: they lie within
+    // GAP of each other, so one run [0, 1280) is read, through block 2.
+    s.want(600);
+    s.load();
+    s.want(at(0));
+    s.want(1100);
+    s.load();
+    expect(asked()).toBe(256 + 1280);
+    expect(s.get(at(0))).toBe('name_0');
+    expect(s.get(1100)).toBe('');
+    expect(s.get(600)).toBe('');
+    expect(asked()).toBe(256 + 1280);
+  });
+
+  it('a name that runs past its block grows its run over the next one, which is then not read again', () => {
+    const long = Buffer.alloc(2048);
+    long.write(`${'y'.repeat(600)}\0`, 100, 'latin1');
+    let bytes = 0;
+    const src = { read: (offset: number, length: number) => ((bytes += length), long.subarray(offset, offset + length)) } as unknown as Source;
+    const s = new SparseStrings(src, 0, long.length);
+    s.want(300); // block 1, inside the long name
+    s.load();
+    expect(s.get(100)).toBe('y'.repeat(600)); // block 0's run, grown over block 1's and past it
+    const read = bytes;
+    expect(s.get(300)).toBe('y'.repeat(400));
+    expect(s.get(600)).toBe('y'.repeat(100));
+    expect(bytes).toBe(read);
+  });
+});
+
 describe('a deferred read of a file whose GNU hash table cannot be searched', () => {
   const dir = mkdtempSync(join(tmpdir(), 'muslcheck-gnuhash-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
