@@ -10,13 +10,11 @@
  * Every read is positioned and capped; nothing here reads a whole file.
  */
 import * as C from './constants.js';
-import { Decoder, cString, decodeSection, SHDR_SIZE, type Header, type Segment } from './decode.js';
+import { Decoder, cString, decodeSection, type Header, type Segment } from './decode.js';
+import { sectionNames, sectionTableUsable } from './sections.js';
 import type { Source } from './source.js';
 import { findGoBuildInfoBlob, parseGoBuildInfo } from './toolchain.js';
 import type { GoInfo, StaticLibc, ToolchainHints } from './types.js';
-
-/** SHSTRTAB_MAX caps the section name table read. */
-const SHSTRTAB_MAX = 64 * 1024;
 
 /** GO_SEARCH_MAX is how much of each writable segment is searched for Go's build info (debug/buildinfo reads 64 KiB too). */
 const GO_SEARCH_MAX = 64 * 1024;
@@ -122,12 +120,10 @@ function constantDataRanges(src: Source, d: Decoder, hdr: Header, segments: read
 /** rodataSections lists the `.rodata*` sections (null when the section headers are unusable). */
 function rodataSections(src: Source, d: Decoder, hdr: Header): ByteRange[] | null {
   const ent = hdr.shentsize;
-  if (hdr.shoff === 0 || hdr.shnum === 0 || hdr.shnum >= 65_280 || ent < SHDR_SIZE[d.cls] || hdr.shstrndx >= hdr.shnum) return null;
-  if (hdr.shoff + hdr.shnum * ent > src.size) return null;
+  if (!sectionTableUsable(src, d, hdr)) return null;
   const table = src.read(hdr.shoff, hdr.shnum * ent, 'e_shoff');
-  const names = decodeSection(d, table, hdr.shstrndx * ent);
-  if (names.offset >= src.size || names.size === 0) return null;
-  const strings = src.readUpTo(names.offset, Math.min(names.size, SHSTRTAB_MAX), '.shstrtab');
+  const strings = sectionNames(src, d, hdr);
+  if (strings === null) return null;
   const out: ByteRange[] = [];
   for (let i = 0; i < hdr.shnum; i++) {
     const sec = decodeSection(d, table, i * ent);
@@ -147,8 +143,7 @@ interface ByteRange {
 /** symbolStringTable finds the string table of SHT_SYMTAB (its sh_link) when the section headers are usable. */
 function symbolStringTable(src: Source, d: Decoder, hdr: Header): ByteRange | null {
   const ent = hdr.shentsize;
-  if (hdr.shoff === 0 || hdr.shnum === 0 || hdr.shnum >= 65_280 || ent < SHDR_SIZE[d.cls]) return null;
-  if (hdr.shoff + hdr.shnum * ent > src.size) return null;
+  if (!sectionTableUsable(src, d, hdr)) return null;
   const table = src.read(hdr.shoff, hdr.shnum * ent, 'e_shoff');
   for (let i = 0; i < hdr.shnum; i++) {
     const s = decodeSection(d, table, i * ent);

@@ -53,7 +53,7 @@ interface Run {
 
 /** SparseStrings reads the blocks of a string table that hold the strings asked for. */
 export class SparseStrings implements StringTable {
-  /** the runs read so far, by start (a library's deferred read makes thousands: they are searched, not scanned). */
+  /** the runs read so far, by start (a file whose names lie scattered makes thousands: they are searched, not scanned). */
   private runs: Run[] = [];
   private wanted: number[] = [];
 

@@ -3,7 +3,8 @@
  * (.comment, .go.buildinfo) and from symbol names. Every read here is capped.
  */
 import * as C from './constants.js';
-import { Decoder, decodeSection, cString, SHDR_SIZE, type Header } from './decode.js';
+import { Decoder, decodeSection, cString, type Header } from './decode.js';
+import { sectionNames } from './sections.js';
 import type { Source } from './source.js';
 import type { GoInfo, ToolchainHints } from './types.js';
 
@@ -11,8 +12,6 @@ import type { GoInfo, ToolchainHints } from './types.js';
 const COMMENT_MAX = 4096;
 /** GO_BUILDINFO_MAX caps the bytes read from .go.buildinfo. */
 const GO_BUILDINFO_MAX = 64 * 1024;
-/** SHSTRTAB_MAX caps the section name table. */
-const SHSTRTAB_MAX = 64 * 1024;
 /** GO_MAGIC starts Go's build info blob (cmd/go/internal/version, debug/buildinfo). */
 const GO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
 
@@ -41,16 +40,6 @@ function endsWith(b: Buffer, tail: Buffer): boolean {
 }
 
 /**
- * sectionNames reads the section name table (`.shstrtab`, up to SHSTRTAB_MAX) through its
- * one header entry; empty when it lies outside the file. The section headers must be usable.
- */
-function sectionNames(src: Source, d: Decoder, hdr: Header): Buffer {
-  const shstr = decodeSection(d, src.read(hdr.shoff + hdr.shstrndx * hdr.shentsize, hdr.shentsize, 'e_shoff'), 0);
-  const size = Math.min(shstr.size, SHSTRTAB_MAX);
-  return shstr.offset + size <= src.size ? src.read(shstr.offset, size, '.shstrtab') : Buffer.alloc(0);
-}
-
-/**
  * readToolchain reads the section headers (when usable) for .comment, .go.buildinfo and .rustc.
  * The name table comes first (its header entry, then the names): most installed files
  * hold none of those sections (Debian strips .comment), and then the rest of the table
@@ -64,15 +53,8 @@ export function readToolchain(
   rustSymbols: boolean,
 ): { toolchain: ToolchainHints; sectionHeadersMissing: boolean } {
   const toolchain: ToolchainHints = { comment: [], gcc: null, go: null, rust: false };
-  const usable =
-    hdr.shoff !== 0 &&
-    hdr.shnum > 0 &&
-    hdr.shnum < 65_280 &&
-    hdr.shentsize >= SHDR_SIZE[d.cls] &&
-    hdr.shstrndx < hdr.shnum &&
-    hdr.shoff + hdr.shnum * hdr.shentsize <= src.size;
   // The names first: the table itself only when they can name a wanted section.
-  const names = usable ? sectionNames(src, d, hdr) : null;
+  const names = sectionNames(src, d, hdr);
   if (names !== null && namesAnyWanted(names)) {
     const table = src.read(hdr.shoff, hdr.shnum * hdr.shentsize, 'e_shoff');
     for (let i = 0; i < hdr.shnum; i++) {
@@ -93,7 +75,7 @@ export function readToolchain(
   toolchain.gcc = highestGcc(toolchain.comment);
   if (toolchain.comment.some((c) => c.startsWith('rustc version'))) toolchain.rust = true;
   if (rustSymbols) toolchain.rust = true;
-  return { toolchain, sectionHeadersMissing: !usable };
+  return { toolchain, sectionHeadersMissing: names === null };
 }
 
 /** parseComment splits .comment into its NUL-separated identification strings, deduplicated. */
