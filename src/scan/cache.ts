@@ -843,18 +843,68 @@ export class IndexBuilder {
 }
 
 /**
- * CacheWriter writes a cache file while a scan runs: each payload as it comes (so none
- * is held in memory), the index at the end, into a temporary file beside the cache file
- * that then replaces it by `rename` (atomic). A write that fails (read-only, full disk)
- * gives up the file: the next run only loses its speed.
+ * PayloadOut is where every thread of a scan writes the payloads it encodes: the new
+ * cache file's descriptor (descriptors belong to the process, so a worker writes through
+ * the same one), where the payload section starts, and shared control words: the payload
+ * bytes reserved so far (PAYLOAD_CURSOR) and whether writing failed (PAYLOAD_FAILED).
+ * A payload is written by the thread that encoded it and never crosses a thread: sent to
+ * the calling thread to be written there, /usr's 20 MB of payloads left their freed
+ * memory in the worker's malloc arena and their garbage in the calling thread, 8-10 MB
+ * of a first scan's peak RSS (docs/performance.md, "Stop 18").
+ */
+export interface PayloadOut {
+  fd: number;
+  base: number;
+  /** a BigInt64 cursor at byte 0, an Int32 failure flag at byte 8. */
+  control: SharedArrayBuffer;
+}
+
+/** PAYLOAD_CONTROL_BYTES is the size of PayloadOut.control. */
+const PAYLOAD_CONTROL_BYTES = 16;
+
+/**
+ * writePayload writes a payload to the new cache file at an offset reserved for it (an
+ * atomic add on the shared cursor, so threads never overlap); its offset in the payload
+ * section, or -1 when the file cannot be written (the first failure marks the whole file
+ * failed for every thread, and CacheWriter.finish then gives it up).
+ */
+export function writePayload(out: PayloadOut, payload: Uint8Array): number {
+  const failed = new Int32Array(out.control, 8, 1);
+  if (Atomics.load(failed, 0) !== 0) return -1;
+  const at = Number(Atomics.add(new BigInt64Array(out.control, 0, 1), 0, BigInt(payload.byteLength)));
+  try {
+    writeFully(out.fd, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), out.base + at);
+  } catch {
+    Atomics.store(failed, 0, 1);
+    return -1;
+  }
+  return at;
+}
+
+/** payloadBytes is how many payload bytes have been reserved in `out`. */
+function payloadBytes(out: PayloadOut): number {
+  return Number(Atomics.load(new BigInt64Array(out.control, 0, 1), 0));
+}
+
+/** payloadsFailed says whether a payload write to `out` failed. */
+function payloadsFailed(out: PayloadOut): boolean {
+  return Atomics.load(new Int32Array(out.control, 8, 1), 0) !== 0;
+}
+
+/**
+ * CacheWriter writes a cache file while a scan runs: each payload as it comes, by the
+ * thread that encoded it (PayloadOut; none is held in memory), the index at the end, into
+ * a temporary file beside the cache file that then replaces it by `rename` (atomic). A
+ * write that fails (read-only, full disk) gives up the file: the next run only loses its
+ * speed. The descriptor stays open until `finish` or `abandon`, which the scan calls only
+ * once no thread can write any more.
  */
 export class CacheWriter {
   private fd: number | null = null;
   private failed = false;
   private readonly tmp: string;
   private readonly head: Buffer;
-  /** payload bytes written. */
-  private size = 0;
+  private shared: PayloadOut | null = null;
 
   constructor(
     readonly path: string,
@@ -869,33 +919,26 @@ export class CacheWriter {
     idBytes.copy(this.head, o);
   }
 
-  /** open creates the temporary file with its head, once; false when it cannot be written. */
-  private open(): boolean {
-    if (this.fd !== null) return true;
-    if (this.failed) return false;
+  /** out creates the temporary file with its head, once, and says where payloads go; null when it cannot be written. */
+  out(): PayloadOut | null {
+    if (this.shared !== null) return this.shared;
+    if (this.failed) return null;
     try {
       mkdirSync(join(this.path, '..'), { recursive: true });
       this.fd = openSync(this.tmp, 'w', 0o600);
       writeFully(this.fd, this.head, 0);
-      return true;
     } catch {
       this.abandon();
-      return false;
+      return null;
     }
+    this.shared = { fd: this.fd, base: this.head.length, control: new SharedArrayBuffer(PAYLOAD_CONTROL_BYTES) };
+    return this.shared;
   }
 
-  /** append writes a payload; its offset in the payload section, or -1 when the file cannot be written. */
+  /** append writes a payload from the calling thread; its offset in the payload section, or -1 when the file cannot be written. */
   append(payload: Uint8Array): number {
-    if (!this.open()) return -1;
-    try {
-      writeFully(this.fd!, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), this.head.length + this.size);
-    } catch {
-      this.abandon();
-      return -1;
-    }
-    const at = this.size;
-    this.size += payload.byteLength;
-    return at;
+    const out = this.out();
+    return out === null ? -1 : writePayload(out, payload);
   }
 
   /** copy appends a payload of `old` that still checks out; its offset, or -1 (corrupt, or the write failed). */
@@ -906,13 +949,17 @@ export class CacheWriter {
 
   /** finish writes the index, its digest and the trailer, and puts the file in place; the bytes written, or -1. */
   finish(index: IndexBuilder): number {
-    if (!this.open()) return -1;
+    const out = this.out();
+    if (out === null || payloadsFailed(out)) {
+      this.abandon();
+      return -1;
+    }
     const bytes = index.bytes();
     const tail = Buffer.allocUnsafe(TRAILER);
     createHash('sha1').update(bytes).digest().copy(tail, 0);
     tail.writeUInt32LE(index.dirs, 20);
     tail.writeDoubleLE(bytes.length, 24);
-    const at = this.head.length + this.size;
+    const at = out.base + payloadBytes(out);
     try {
       writeFully(this.fd!, bytes, at);
       writeFully(this.fd!, tail, at + bytes.length);
@@ -926,9 +973,10 @@ export class CacheWriter {
     return at + bytes.length + tail.length;
   }
 
-  /** abandon drops the temporary file. */
+  /** abandon drops the temporary file (and stops every thread's payload writes). */
   abandon(): void {
     this.failed = true;
+    if (this.shared !== null) Atomics.store(new Int32Array(this.shared.control, 8, 1), 0, 1);
     discardTemp(this.fd, this.tmp);
     this.fd = null;
   }

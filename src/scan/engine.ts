@@ -20,7 +20,7 @@ import { loadDatabase } from '../db/index.js';
 import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson } from '../report/json.js';
-import { CACHED_KINDS, decodeDirectory, EMPTY_CHECK, fileKeyOf, isRacy, NOT_ELF_KIND, payloadCheck, readPayload, sameKey, type CachedDir, type CacheEntry, type CachedKind, type FileKey } from './cache.js';
+import { CACHED_KINDS, decodeDirectory, EMPTY_CHECK, fileKeyOf, isRacy, NOT_ELF_KIND, payloadCheck, readPayload, sameKey, writePayload, type CachedDir, type PayloadOut, type CacheEntry, type CachedKind, type FileKey } from './cache.js';
 import { decodeElf, encodeElf } from './payload.js';
 
 /** EngineInit is everything an engine needs; plain data, so it can be posted to a worker. */
@@ -37,6 +37,8 @@ export interface EngineInit {
   cache: { fd: number; payloadBase: number } | null;
   /** whether to produce cache entries (keys need one lstat per file). */
   cacheWrite: boolean;
+  /** where this thread writes the payloads it encodes (the new cache file); absent or null: nowhere, and payloads are not kept. */
+  cacheOut?: PayloadOut | null;
   scanStartMs: number;
   suppress: SuppressionSpec | null;
 }
@@ -122,11 +124,12 @@ export interface CacheReply {
   /** index into CACHED_KINDS per file. */
   kinds: Uint8Array;
   /**
-   * offset, length, check per file: of the still-valid cached payload, or, with offset -1,
-   * of the fresh one in `payloads` (checked here, on the thread that encoded it).
+   * offset, length, check per file: of the still-valid payload of the cache file read
+   * (`fresh` 0), or of the payload this thread encoded and wrote to the new one (`fresh` 1;
+   * checked here; offset -1 when it could not be written, and the file is not kept).
    */
   reuse: Float64Array;
-  payloads: Array<Uint8Array | null>;
+  fresh: Uint8Array;
 }
 
 /** LibraryMeta is what library lookup needs of an ELF file (a LoadedLibrary but for its names). */
@@ -274,7 +277,7 @@ export class Engine {
     const found: FoundResult[] = [];
     let bytesRead = 0;
     let hits = 0;
-    const updates = new UpdateList();
+    const updates = new UpdateList(this.init.cacheOut ?? null);
     for (let k = 0; k < n; k++) {
       const id = batch.ids[k]!;
       const name = batch.names?.[k] ?? '';
@@ -395,7 +398,7 @@ export class Engine {
     const c = this.init.cache;
     const notElf: number[] = [];
     const found: FoundResult[] = [];
-    const updates = new UpdateList();
+    const updates = new UpdateList(this.init.cacheOut ?? null);
     let bytesRead = 0;
     for (const { item, key, entry } of this.deferred.values()) {
       const payload = c === null ? null : readPayload(c.fd, c.payloadBase, entry);
@@ -499,7 +502,7 @@ export class Engine {
    */
   completeExports(ids: readonly number[]): ExportsReply {
     const indexes: Float64Array[] = [];
-    const updates = new UpdateList();
+    const updates = new UpdateList(this.init.cacheOut ?? null);
     let bytesRead = 0;
     for (const id of ids) {
       const held = this.held.get(id);
@@ -607,14 +610,18 @@ const EMPTY_PAYLOAD = new Uint8Array(0);
 
 /**
  * UpdateList collects a batch's cache updates in flat arrays (no object per file: a
- * re-scan of /usr makes 140,000), packed into one CacheReply at the end.
+ * re-scan of /usr makes 140,000), packed into one CacheReply at the end. A fresh payload
+ * is written to the new cache file as it is taken (PayloadOut), so only where it lies
+ * goes back to the calling thread.
  */
 class UpdateList {
   private readonly ids: number[] = [];
   private readonly keys: number[] = [];
   private readonly kinds: number[] = [];
   private readonly reuse: number[] = [];
-  private readonly payloads: Array<Uint8Array | null> = [];
+  private readonly fresh: number[] = [];
+
+  constructor(private readonly out: PayloadOut | null) {}
 
   /** add takes one file's update. */
   add(id: number, u: CacheUpdate): void {
@@ -624,12 +631,13 @@ class UpdateList {
     this.kinds.push(CACHED_KINDS.indexOf(u.kind));
     if (u.reuse !== null) {
       this.reuse.push(u.reuse.offset, u.reuse.length, u.reuse.check);
-      this.payloads.push(null);
+      this.fresh.push(0);
       return;
     }
     const payload = u.payload ?? EMPTY_PAYLOAD;
-    this.reuse.push(-1, payload.byteLength, payloadCheck(payload));
-    this.payloads.push(payload.byteLength > 0 ? payload : null);
+    const at = payload.byteLength === 0 ? 0 : this.out === null ? -1 : writePayload(this.out, payload);
+    this.reuse.push(at, payload.byteLength, payload.byteLength === 0 ? EMPTY_CHECK : payloadCheck(payload));
+    this.fresh.push(1);
   }
 
   /** unchangedNotElf takes a file still not ELF, under its key as `stat` gave it now (it has no payload). */
@@ -638,13 +646,13 @@ class UpdateList {
     this.keys.push(st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs);
     this.kinds.push(NOT_ELF_KIND);
     this.reuse.push(0, 0, EMPTY_CHECK);
-    this.payloads.push(null);
+    this.fresh.push(0);
   }
 
   /** pack is the CacheReply of what was taken (null: nothing). */
   pack(): CacheReply | null {
     if (this.ids.length === 0) return null;
-    return { ids: Int32Array.from(this.ids), keys: Float64Array.from(this.keys), kinds: Uint8Array.from(this.kinds), reuse: Float64Array.from(this.reuse), payloads: this.payloads };
+    return { ids: Int32Array.from(this.ids), keys: Float64Array.from(this.keys), kinds: Uint8Array.from(this.kinds), reuse: Float64Array.from(this.reuse), fresh: Uint8Array.from(this.fresh) };
   }
 }
 
@@ -656,11 +664,9 @@ export function transferables(reply: ReadReply): ArrayBuffer[] {
   return [...new Set(out)];
 }
 
-/** cacheTransferables lists a CacheReply's buffers (payloads only when they own their whole buffer). */
+/** cacheTransferables lists a CacheReply's buffers. */
 function cacheTransferables(c: CacheReply): ArrayBuffer[] {
-  const out: ArrayBuffer[] = [c.ids.buffer as ArrayBuffer, c.keys.buffer as ArrayBuffer, c.kinds.buffer as ArrayBuffer, c.reuse.buffer as ArrayBuffer];
-  for (const p of c.payloads) if (p && p.byteLength > 0 && p.byteOffset === 0 && p.byteLength === p.buffer.byteLength) out.push(p.buffer as ArrayBuffer);
-  return out;
+  return [c.ids.buffer as ArrayBuffer, c.keys.buffer as ArrayBuffer, c.kinds.buffer as ArrayBuffer, c.reuse.buffer as ArrayBuffer, c.fresh.buffer as ArrayBuffer];
 }
 
 /** statOrNull is a path's stat, or null when it cannot be taken (the general way then says why). */

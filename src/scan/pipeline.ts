@@ -316,7 +316,8 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
 
   // Walk a first slice to decide between the calling thread and a pool. The walk writes
   // straight into the scan's state: no object per file.
-  const state = new ScanState(cwd, cache, cachePath === null ? null : new CacheWriter(cachePath, cacheId), scanStartMs);
+  const writer = cachePath === null ? null : new CacheWriter(cachePath, cacheId);
+  const state = new ScanState(cwd, cache, writer, scanStartMs);
   const small = opts.smallScan ?? SMALL_SCAN;
   let walkDone = false;
   while (!walkDone && state.count < small) walkDone = !walker.drain(Math.max(1, small), state);
@@ -327,6 +328,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
     cwd,
     cache: cache === null ? null : { fd: cache.fd, payloadBase: cache.payloadBase },
     cacheWrite: cachePath !== null,
+    cacheOut: null,
     scanStartMs,
     suppress: opts.suppress ?? null,
   };
@@ -337,6 +339,8 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   if (workers === 0) void releaseSpareWorkers();
   // With workers, the calling thread only sniffs: the ELF files it meets go to a worker.
   const engine = new Engine(init, { forwardElf: workers > 0 });
+  // Every thread writes the payloads it encodes to the new cache file (PayloadOut).
+  init.cacheOut = writer?.out() ?? null;
   let pool: WorkerPool | null = null;
   let threadsReady = workers === 0 ? Math.round(performance.now() - t0) : 0;
   const starting =
@@ -352,6 +356,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   const exec = makeExecutor(engine, () => pool, workers);
 
   const stats = newStats(cachePath, exec.threads);
+  let scanned = false;
   try {
     // Phase 1: read everything, while the walk goes on.
     const inflight = new Set<Promise<void>>();
@@ -430,12 +435,12 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
       });
       stats.phases.analyze = Math.round(performance.now() - t0);
     }
-  } catch (e) {
-    state.dropCache();
-    throw e;
+    scanned = true;
   } finally {
     const running = pool ?? (starting ? await starting.catch(() => null) : null);
     await running?.close();
+    // Given up only once no thread can write to it: its descriptor's number could be reused.
+    if (!scanned) state.dropCache();
   }
 
   if (cachePath !== null) {
@@ -718,8 +723,8 @@ class ScanState implements WalkSink {
 
   /**
    * recordCache takes a thread's cache updates: each file's key, and what the next cache
-   * file keeps for it; a fresh payload is written to it now (and not held). A later update
-   * of a file (completeExports) replaces the earlier one.
+   * file keeps for it (a fresh payload was written to it by the thread that encoded it:
+   * PayloadOut). A later update of a file (completeExports) replaces the earlier one.
    */
   private recordCache(c: CacheReply): void {
     this.updates += c.ids.length;
@@ -727,10 +732,8 @@ class ScanState implements WalkSink {
       const id = c.ids[k]!;
       if (id < 0) continue;
       this.columns.setKey(id, c.keys, k * 5);
-      const length = c.reuse[k * 3 + 1]!;
-      const fresh = c.reuse[k * 3]! < 0;
-      const offset = !fresh ? c.reuse[k * 3]! : length === 0 ? 0 : (this.writer?.append(c.payloads[k]!) ?? -1);
-      this.columns.setEntry(id, offset < 0 ? 0 : c.kinds[k]! + 1, !fresh, offset, length, c.reuse[k * 3 + 2]!);
+      const offset = c.reuse[k * 3]!;
+      this.columns.setEntry(id, offset < 0 ? 0 : c.kinds[k]! + 1, c.fresh[k] === 0, offset, c.reuse[k * 3 + 1]!, c.reuse[k * 3 + 2]!);
     }
   }
 

@@ -15,12 +15,13 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
 import { scanPaths, scanStream, type ScanOptions } from '../../src/scan/pipeline.js';
-import { awaitVerified, CACHED_KINDS, CacheFile, closeMemo, MemoWriter, readMemo, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, verifyChunks, verifyJob, verifyUnits, type FileKey } from '../../src/scan/cache.js';
+import { awaitVerified, CACHED_KINDS, CacheFile, closeMemo, MemoWriter, readMemo, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, verifyChunks, writePayload, verifyJob, verifyUnits, type FileKey } from '../../src/scan/cache.js';
 import { lendSpares, prestartWorkers, releaseSpareWorkers } from '../../src/scan/pool.js';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, ENTRY_OTHER } from '../../src/scan/walk.js';
 import { Engine, toBatch } from '../../src/scan/engine.js';
 import { READER_REVISION } from '../../src/elf/index.js';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { closeSync, openSync } from 'node:fs';
 
 const root = join(import.meta.dirname, '..', '..');
 const db = loadDatabase();
@@ -676,6 +677,56 @@ describe('cache format', () => {
     expect(c.entries).toBe(2);
     payloads.forEach((p, i) => expect(readPayload(c.fd, c.payloadBase, entries.get(`f${i}`)!)).toEqual(p));
     c.close();
+  });
+
+  it('payloads written by two threads at once land apart, each where its offset says', async () => {
+    const file = join(work, 'threads.bin');
+    const w = new CacheWriter(file, 'id');
+    const out = w.out()!;
+    // A worker writes 200 payloads through the same descriptor while this thread writes 200.
+    const script = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      import(workerData.module).then(({ writePayload }) => {
+        const offsets = [];
+        for (let i = 0; i < 200; i++) offsets.push(writePayload(workerData.out, Buffer.from('worker payload ' + i)));
+        parentPort.postMessage(offsets);
+      });`;
+    const worker = new Worker(script, { eval: true, workerData: { out, module: new URL('../../dist/scan/cache.js', import.meta.url).href } });
+    const theirs = new Promise<number[]>((done) => worker.once('message', done));
+    const mine = Array.from({ length: 200 }, (_, i) => writePayload(out, Buffer.from(`main payload ${i}`)));
+    const offsets = [...mine, ...(await theirs)];
+    await worker.terminate();
+    const payloads = [...Array.from({ length: 200 }, (_, i) => Buffer.from(`main payload ${i}`)), ...Array.from({ length: 200 }, (_, i) => Buffer.from(`worker payload ${i}`))];
+    const index = new IndexBuilder();
+    index.dir('/t/a');
+    payloads.forEach((p, i) => index.entry(`f${i}`, [key.dev, i, key.size, key.mtimeMs, key.ctimeMs], 0, 1, offsets[i]!, p.length, payloadCheck(p)));
+    index.listing(undefined);
+    expect(w.finish(index)).toBe(statSync(file).size);
+    // Every offset once; the payload section is exactly their bytes.
+    expect(new Set(offsets).size).toBe(400);
+    const c = CacheFile.open(file, 'id')!;
+    const entries = decodeDirectory(c.dirs.get('/t/a')!)!;
+    payloads.forEach((p, i) => expect(readPayload(c.fd, c.payloadBase, entries.get(`f${i}`)!)).toEqual(p));
+    expect(c.entries).toBe(400);
+    c.close();
+  });
+
+  it('a payload write that fails on any thread gives the whole file up', () => {
+    const file = join(work, 'full-disk.bin');
+    const w = new CacheWriter(file, 'id');
+    const out = w.out()!;
+    expect(writePayload(out, Buffer.from('first payload'))).toBe(0);
+    // As a full disk would: this thread's descriptor cannot be written.
+    const readOnly = openSync(file + '.ro', 'w');
+    closeSync(readOnly);
+    const fd = openSync(file + '.ro', 'r');
+    expect(writePayload({ ...out, fd }, Buffer.from('second payload'))).toBe(-1);
+    closeSync(fd);
+    // Every later write, from any thread, is refused, and nothing is put in place.
+    expect(writePayload(out, Buffer.from('third payload'))).toBe(-1);
+    expect(w.finish(new IndexBuilder())).toBe(-1);
+    expect(existsSync(file)).toBe(false);
+    expect(readdirSync(work).filter((n) => n.startsWith('full-disk.bin.') && n.endsWith('.tmp'))).toEqual([]);
   });
 
   it('a cache writer that cannot write gives up, leaving nothing behind', () => {
