@@ -1,4 +1,15 @@
-#!/usr/bin/env node
+#!/bin/sh
+':' //; case " $NODE_OPTIONS " in *" --max"[-_]"semi"[-_]"space"[-_]"size"*) exec node "$0" "$@";; esac; exec node --max-semi-space-size=4 "$0" "$@"
+// LAUNCHER: this file is both a shell script and the CLI's JavaScript entry. Run as a
+// command (npm's bin link, `npx muslcheck`), /bin/sh reads the line above and starts node
+// on this same file with `--max-semi-space-size=4`; node reads that line as a string and
+// a comment. The flag caps the calling thread's young generation, which V8 otherwise grows
+// to two 16 MB semispaces while a scan's walk keeps its names: the largest single item of
+// a scan's peak memory (/usr, first scan with the cache on: 191-193 MiB against 202-208;
+// cold: 165-168 against 179-181; no slower: docs/performance.md, "Stop 18"). A V8 flag
+// set once the process runs does not resize a heap already made, and `#!/usr/bin/env -S`
+// is missing from some `env`s (BusyBox), hence a shell. A semispace size given in
+// NODE_OPTIONS wins; `node bin/muslcheck.js` runs without the cap.
 // `muslcheck --version` (or -V) alone answers from package.json without loading the CLI:
 // the CLI's modules (commander most of all) take 25-35 ms to load, a third of the command.
 // Anything else goes to main(), which prints the same version for `--version` in any other

@@ -23,6 +23,8 @@ import { fileURLToPath } from 'node:url';
 const tree = process.argv[2] ?? '/usr';
 const runs = Number(process.argv[3] ?? 5);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// The bin is run as a command, as npm's link runs it: its first line starts node with the
+// flags it takes (bin/muslcheck.js, LAUNCHER). `node bin/muslcheck.js` would skip them.
 const bin = join(root, 'bin/muslcheck.js');
 const work = mkdtempSync(join(tmpdir(), 'muslcheck-bench-'));
 const out = join(work, 'report.json');
@@ -57,7 +59,7 @@ if (have('scanelf')) execFileSync('sh', ['-c', `scanelf -R -B -F '%F' ${tree} 2>
 else console.log('scanelf not installed (apt-get install pax-utils): no scanelf or readelf anchor');
 
 // Warm-up: fill the page cache, and the scan cache for the warm runs.
-timed('node', [bin, ...scanArgs(true)], env);
+timed(bin, scanArgs(true), env);
 const res = { cold: [], first: [], warm: [], scanelf: [], readelf: [] };
 let rssCold = 0;
 let rssFirst = 0;
@@ -65,15 +67,15 @@ let rssWarm = 0;
 let coldStats = null;
 let warmStats = null;
 for (let i = 0; i < runs; i++) {
-  const c = timed('node', [bin, ...scanArgs(false)], env);
+  const c = timed(bin, scanArgs(false), env);
   res.cold.push(c);
   rssCold = Math.max(rssCold, c.rss);
   coldStats = JSON.parse(readFileSync(statsFile, 'utf8'));
   rmSync(firstDir, { recursive: true, force: true });
-  const f = timed('node', [bin, ...scanArgs(true)], { ...env, MUSLCHECK_CACHE_DIR: firstDir });
+  const f = timed(bin, scanArgs(true), { ...env, MUSLCHECK_CACHE_DIR: firstDir });
   res.first.push(f);
   rssFirst = Math.max(rssFirst, f.rss);
-  const w = timed('node', [bin, ...scanArgs(true)], env);
+  const w = timed(bin, scanArgs(true), env);
   res.warm.push(w);
   rssWarm = Math.max(rssWarm, w.rss);
   warmStats = JSON.parse(readFileSync(statsFile, 'utf8'));
@@ -101,14 +103,14 @@ console.log(`peak RSS: cold ${(rssCold / 2 ** 20).toFixed(0)} MB, first ${(rssFi
 // as JSON is; text and Markdown keep lean reports until the end.
 const rssByFormat = {};
 for (const format of ['sarif', 'text', 'markdown']) {
-  const r = timed('node', [bin, 'scan', tree, '--format', format, '-o', join(work, `report.${format}`), '--fail-on', 'error', '--quiet', '--no-cache'], env);
+  const r = timed(bin, ['scan', tree, '--format', format, '-o', join(work, `report.${format}`), '--fail-on', 'error', '--quiet', '--no-cache'], env);
   rssByFormat[format] = r.rss;
 }
 console.log(`peak RSS by format (cold, one run each): ${Object.entries(rssByFormat).map(([f, b]) => `${f} ${(b / 2 ** 20).toFixed(0)} MB`).join(', ')}`);
 
 // --version start-up.
 const versions = [];
-for (let i = 0; i < 15; i++) versions.push(timed('node', [bin, '--version']).ms);
+for (let i = 0; i < 15; i++) versions.push(timed(bin, ['--version']).ms);
 console.log(`muslcheck --version: median ${median(versions).toFixed(0)} ms`);
 
 // Pre-commit: 20 staged files in a repository of 10,000 tracked files.
@@ -134,14 +136,14 @@ for (let i = 0; i < 20; i++) {
 // the part no change to muslcheck can take off, measured in the same moments.
 const hooks = [];
 const bare = [];
-const wall = (args, cwd) => {
+const wall = (cmd, args, cwd) => {
   const t0 = process.hrtime.bigint();
-  spawnSync('node', args, { cwd, stdio: 'ignore', env: { ...process.env, ...env } });
+  spawnSync(cmd, args, { cwd, stdio: 'ignore', env: { ...process.env, ...env } });
   return Number(process.hrtime.bigint() - t0) / 1e6;
 };
 for (let i = 0; i < 15; i++) {
-  bare.push(wall(['-e', '0'], repo));
-  hooks.push(wall([bin, 'scan', '--staged', '--quiet'], repo));
+  bare.push(wall('node', ['-e', '0'], repo));
+  hooks.push(wall(bin, ['scan', '--staged', '--quiet'], repo));
 }
 console.log(`pre-commit (scan --staged, 20 staged of 10,000 tracked files): median ${median(hooks).toFixed(0)} ms (${[...hooks].sort((a, b) => a - b).map((x) => x.toFixed(0)).join(', ')}); node -e 0 alone: median ${median(bare).toFixed(0)} ms`);
 

@@ -83,3 +83,32 @@ describe('the CLI from its bundle', () => {
     expect(readdirSync(none)).toEqual([]);
   });
 });
+
+describe('the bin run as a command (its shell line, LAUNCHER in bin/muslcheck.js)', () => {
+  // A stand-in `node` first on PATH prints the arguments the shell line gives it.
+  const fake = mkdtempSync(join(base, 'fake-node-'));
+  writeFileSync(join(fake, 'node'), '#!/bin/sh\nprintf "%s\\n" "$@"\n', { mode: 0o755 });
+  const bin = join(REPO, BIN);
+  const asCommand = (nodeOptions: string, path = `${fake}:${process.env.PATH}`): ReturnType<typeof spawnSync> =>
+    spawnSync(bin, ['scan', 'a dir', '--format', 'json'], { env: cliEnv({ PATH: path, NODE_OPTIONS: nodeOptions }), encoding: 'utf8' });
+
+  it.each([
+    ['caps the semispace when NODE_OPTIONS says nothing of it', '', ['--max-semi-space-size=4', bin, 'scan', 'a dir', '--format', 'json']],
+    ['leaves other NODE_OPTIONS alone', '--stack-trace-limit=20', ['--max-semi-space-size=4', bin, 'scan', 'a dir', '--format', 'json']],
+    ['lets a semispace size in NODE_OPTIONS win', '--max-semi-space-size=8', [bin, 'scan', 'a dir', '--format', 'json']],
+    ['spelt with underscores too', '--trace-gc --max_semi_space_size=8', [bin, 'scan', 'a dir', '--format', 'json']],
+  ])('%s', (_, nodeOptions, argv) => {
+    const r = asCommand(nodeOptions);
+    expect(r.status).toBe(0);
+    expect(String(r.stdout).split('\n').slice(0, -1)).toEqual(argv);
+  });
+
+  it('runs the CLI with the real node', () => {
+    const r = spawnSync(bin, ['--version'], { env: cliEnv({ NODE_OPTIONS: '' }), encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version);
+    const scan = spawnSync(bin, ['scan', 'samples/bin/hello-musl', '--format', 'json', '--no-cache'], { cwd: REPO, env: cliEnv({ NODE_OPTIONS: '' }), encoding: 'utf8' });
+    expect(scan.status).toBe(0);
+    expect(JSON.parse(scan.stdout).files[0].verdict).toBe('ok');
+  });
+});
