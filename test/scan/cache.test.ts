@@ -110,10 +110,13 @@ describe('a cache that cannot be written', () => {
     expect(readFileSync(blocked, 'utf8')).toBe('a file where the cache directory should be');
   }, 30_000);
 
-  it('a scan that fails leaves no temporary file behind', async () => {
-    const dir = join(work, 'failing-cache');
+  it.each([
+    ['calling thread', { jobs: 1 }],
+    ['worker pool, whose threads wrote payloads to it', { jobs: 2, smallScan: 0 }],
+  ])('a scan that fails leaves no temporary file behind (%s)', async (_name, mode) => {
+    const dir = join(work, `failing-cache-${mode.jobs}`);
     await expect(
-      scanStream([tree], opts({ cache: { dir, toolVersion: 'test' } }), 'report', () => {
+      scanStream([tree], opts({ ...mode, cache: { dir, toolVersion: 'test' } }), 'report', () => {
         throw new Error('the report could not be written');
       }),
     ).rejects.toThrow('the report could not be written');
