@@ -846,10 +846,10 @@ export class IndexBuilder {
  * PayloadOut is where every thread of a scan writes the payloads it encodes: the new
  * cache file's descriptor (descriptors belong to the process, so a worker writes through
  * the same one), where the payload section starts, and shared control words: the payload
- * bytes reserved so far (PAYLOAD_CURSOR) and whether writing failed (PAYLOAD_FAILED).
+ * bytes reserved so far (payloadCursor) and whether a write failed (failedFlag).
  * A payload is written by the thread that encoded it and never crosses a thread: sent to
  * the calling thread to be written there, /usr's 20 MB of payloads left their freed
- * memory in the worker's malloc arena and their garbage in the calling thread, 8-10 MB
+ * memory in the worker's malloc arena and their garbage in the calling thread, 5-9 MiB
  * of a first scan's peak RSS (docs/performance.md, "Stop 18").
  */
 export interface PayloadOut {
@@ -862,6 +862,16 @@ export interface PayloadOut {
 /** PAYLOAD_CONTROL_BYTES is the size of PayloadOut.control. */
 const PAYLOAD_CONTROL_BYTES = 16;
 
+/** payloadCursor is the shared count of payload bytes reserved (offset of the next payload). */
+function payloadCursor(out: PayloadOut): BigInt64Array {
+  return new BigInt64Array(out.control, 0, 1);
+}
+
+/** failedFlag is the shared word that is 1 once any write to the file failed or the file was given up. */
+function failedFlag(out: PayloadOut): Int32Array {
+  return new Int32Array(out.control, 8, 1);
+}
+
 /**
  * writePayload writes a payload to the new cache file at an offset reserved for it (an
  * atomic add on the shared cursor, so threads never overlap); its offset in the payload
@@ -869,9 +879,9 @@ const PAYLOAD_CONTROL_BYTES = 16;
  * failed for every thread, and CacheWriter.finish then gives it up).
  */
 export function writePayload(out: PayloadOut, payload: Uint8Array): number {
-  const failed = new Int32Array(out.control, 8, 1);
+  const failed = failedFlag(out);
   if (Atomics.load(failed, 0) !== 0) return -1;
-  const at = Number(Atomics.add(new BigInt64Array(out.control, 0, 1), 0, BigInt(payload.byteLength)));
+  const at = Number(Atomics.add(payloadCursor(out), 0, BigInt(payload.byteLength)));
   try {
     writeFully(out.fd, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), out.base + at);
   } catch {
@@ -883,12 +893,12 @@ export function writePayload(out: PayloadOut, payload: Uint8Array): number {
 
 /** payloadBytes is how many payload bytes have been reserved in `out`. */
 function payloadBytes(out: PayloadOut): number {
-  return Number(Atomics.load(new BigInt64Array(out.control, 0, 1), 0));
+  return Number(Atomics.load(payloadCursor(out), 0));
 }
 
 /** payloadsFailed says whether a payload write to `out` failed. */
 function payloadsFailed(out: PayloadOut): boolean {
-  return Atomics.load(new Int32Array(out.control, 8, 1), 0) !== 0;
+  return Atomics.load(failedFlag(out), 0) !== 0;
 }
 
 /**
@@ -976,7 +986,7 @@ export class CacheWriter {
   /** abandon drops the temporary file (and stops every thread's payload writes). */
   abandon(): void {
     this.failed = true;
-    if (this.shared !== null) Atomics.store(new Int32Array(this.shared.control, 8, 1), 0, 1);
+    if (this.shared !== null) Atomics.store(failedFlag(this.shared), 0, 1);
     discardTemp(this.fd, this.tmp);
     this.fd = null;
   }

@@ -636,7 +636,7 @@ class UpdateList {
     }
     const payload = u.payload ?? EMPTY_PAYLOAD;
     const at = payload.byteLength === 0 ? 0 : this.out === null ? -1 : writePayload(this.out, payload);
-    this.reuse.push(at, payload.byteLength, payload.byteLength === 0 ? EMPTY_CHECK : payloadCheck(payload));
+    this.reuse.push(at, payload.byteLength, payloadCheck(payload));
     this.fresh.push(1);
   }
 
