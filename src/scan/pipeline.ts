@@ -30,7 +30,7 @@ import type { Database, TargetInfo } from '../db/types.js';
 import { compileSuppressions, type SuppressionSpec, type Suppressor } from '../plan/suppress.js';
 import { fileEntryJson, notElfEntryJson } from '../report/json.js';
 import { awaitVerified, cancelVerify, CacheFile, cacheFileName, CacheWriter, DirListings, IndexBuilder, pruneCacheDir, RACY_MS, verifyChunks, verifyJob, type TreeRecord } from './cache.js';
-import { Engine, libraryOf, toBatch, treeLookup, type AnalyzeMode, type ExportsReply, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
+import { Engine, libraryOf, toBatch, treeLookup, type EngineOptions, type AnalyzeMode, type ExportsReply, type Analyzed, type CacheReply, type EngineInit, type ErrorInfo, type LibraryMeta, type ReadBatch, type ReadItem, type ReadReply, type TreeTable } from './engine.js';
 import { FileColumns, type KeptEntry } from './columns.js';
 import { lendSpares, releaseSpareWorkers, WorkerPool } from './pool.js';
 import { absolutePath, displayPath, isDirectory, ListWalker, rootPath, Walker, type EntrySource, type WalkSink } from './walk.js';
@@ -328,7 +328,8 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
     cwd,
     cache: cache === null ? null : { fd: cache.fd, payloadBase: cache.payloadBase },
     cacheWrite: cachePath !== null,
-    cacheOut: null,
+    // Every thread writes the payloads it encodes to the new cache file (PayloadOut).
+    cacheOut: writer?.out() ?? null,
     scanStartMs,
     suppress: opts.suppress ?? null,
   };
@@ -338,9 +339,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   // Threads the command started ahead (prestartWorkers) that this scan does not use end now.
   if (workers === 0) void releaseSpareWorkers();
   // With workers, the calling thread only sniffs: the ELF files it meets go to a worker.
-  const engine = new Engine(init, { forwardElf: workers > 0 });
-  // Every thread writes the payloads it encodes to the new cache file (PayloadOut).
-  init.cacheOut = writer?.out() ?? null;
+  const engine = newEngine(init, { forwardElf: workers > 0 }, state);
   let pool: WorkerPool | null = null;
   let threadsReady = workers === 0 ? Math.round(performance.now() - t0) : 0;
   const starting =
@@ -451,6 +450,16 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   cache?.close();
   if (cachePath !== null && opts.cache) pruneCacheDir(opts.cache.dir);
   return finished(stats, t0);
+}
+
+/** newEngine builds the calling thread's engine; when that fails (the database), the cache file begun for the scan is given up. */
+function newEngine(init: EngineInit, options: EngineOptions, state: ScanState): Engine {
+  try {
+    return new Engine(init, options);
+  } catch (e) {
+    state.dropCache();
+    throw e;
+  }
 }
 
 /**

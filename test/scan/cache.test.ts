@@ -122,6 +122,11 @@ describe('a cache that cannot be written', () => {
     ).rejects.toThrow('the report could not be written');
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
   }, 30_000);
+  it('a scan whose engine cannot be built leaves no temporary file behind', async () => {
+    const dir = join(work, 'no-engine-cache');
+    await expect(scanStream([tree], opts({ target: { ...target, id: 'nosuch:9' }, cache: { dir, toolVersion: 'test' } }), 'report', () => undefined)).rejects.toThrow('unknown target');
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  }, 30_000);
 });
 
 describe('a cache that cannot be trusted is ignored', () => {
