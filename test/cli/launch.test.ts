@@ -103,6 +103,14 @@ describe('the bin run as a command (its shell line, LAUNCHER in bin/muslcheck.js
     expect(String(r.stdout).split('\n').slice(0, -1)).toEqual(argv);
   });
 
+  it('starts node without NODE_EXTRA_CA_CERTS (read at every start; muslcheck never connects) and keeps the rest of the environment', () => {
+    const envFake = mkdtempSync(join(base, 'fake-env-'));
+    writeFileSync(join(envFake, 'node'), '#!/bin/sh\nprintf "certs=%s kept=%s\\n" "${NODE_EXTRA_CA_CERTS-unset}" "$MUSLCHECK_KEPT"\n', { mode: 0o755 });
+    const r = spawnSync(bin, ['--version'], { env: cliEnv({ PATH: `${envFake}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt', MUSLCHECK_KEPT: 'yes' }), encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('certs=unset kept=yes\n');
+  });
+
   it('runs the CLI with the real node', () => {
     const r = spawnSync(bin, ['--version'], { env: cliEnv({ NODE_OPTIONS: '' }), encoding: 'utf8' });
     expect(r.status).toBe(0);
