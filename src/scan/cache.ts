@@ -42,7 +42,7 @@
  * two versions.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, futimesSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { VERDICT_ORDER, type Verdict } from '../analyze/types.js';
 import { isElfMagic } from '../elf/constants.js';
@@ -1056,13 +1056,32 @@ function tryUnlink(p: string): void {
  * and `<cache>.memo.json`), so that a re-scan of an unchanged tree with the same options
  * writes that report again instead of analysing every file again. Its key covers the
  * tree state (ScanOptions.reuse's fingerprint) and everything else the report depends
- * on; the bytes are checked against their SHA-1 before they are used.
+ * on. The bytes are used only when their SHA-1 checks out, or when the memo file is still
+ * under the key it was stored with (`file`, see MemoWriter.commit), which no write to it
+ * can keep.
  */
 export interface MemoMeta {
   key: string;
   exitCode: number;
   bytes: number;
   sha1: string;
+  /** file is the memo file's own key once stored (its mtime set back: MEMO_MTIME_BACK_S); absent when that could not be done. */
+  file?: FileKey;
+}
+
+/**
+ * MEMO_MTIME_BACK_S: a stored memo's mtime is set this many seconds before the whole second
+ * it was written in. Any later write to the file sets its mtime to the clock's time, which
+ * is later than that (even on a filesystem that keeps mtimes in 2 s steps), so it cannot
+ * keep the key: the memo's key can vouch for its bytes without git's racy window, where a
+ * second write in the same clock tick as the first keeps the mtime.
+ */
+export const MEMO_MTIME_BACK_S = 2;
+
+/** memoTrusted says whether a memo file, as fstat sees it through the descriptor it is read from, is under the key its meta recorded. */
+export function memoTrusted(meta: Pick<MemoMeta, 'file'>, st: Stats): boolean {
+  const k = meta.file;
+  return k !== undefined && k !== null && typeof k === 'object' && sameKey(k, fileKeyOf(st));
 }
 
 /** MEMO_BUFFER is how much report a MemoWriter gathers before it writes. */
@@ -1151,8 +1170,12 @@ export function readPrior(cacheFile: string, context: string, elfDigest: string)
   };
 }
 
-/** openChecked opens a memo's bytes and checks them against what its meta says; the descriptor, or null. */
-function openChecked(path: string, meta: Pick<MemoMeta, 'bytes' | 'sha1'>): number | null {
+/**
+ * openChecked opens a memo's bytes and checks them against what its meta says; the
+ * descriptor, or null. A memo still under the key it was stored with (memoTrusted) is not
+ * read: hashing /usr's 70 MB report took 40 ms of every re-scan.
+ */
+function openChecked(path: string, meta: Pick<MemoMeta, 'bytes' | 'sha1' | 'file'>): number | null {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -1161,7 +1184,12 @@ function openChecked(path: string, meta: Pick<MemoMeta, 'bytes' | 'sha1'>): numb
   }
   let ok = false;
   try {
-    if (fstatSync(fd).size !== meta.bytes) return null;
+    const st = fstatSync(fd);
+    if (st.size !== meta.bytes) return null;
+    if (memoTrusted(meta, st)) {
+      ok = true;
+      return fd;
+    }
     const h = createHash('sha1');
     const buf = Buffer.allocUnsafe(1 << 20);
     for (let at = 0; at < meta.bytes; ) {
@@ -1280,22 +1308,27 @@ export class MemoWriter {
   /**
    * commit stores the memo with the run's exit code, and the index of its ELF entries when
    * given (a JSON report); a memo that cannot be stored is simply not there next time.
+   * The memo's mtime is set back (MEMO_MTIME_BACK_S) and its key, taken through the
+   * descriptor once it is renamed into place (a rename sets the ctime), goes into the meta:
+   * another run's memo renamed over it is another inode, so the meta never vouches for it.
    */
   commit(exitCode: number, entries?: Omit<MemoEntries, 'sha1' | 'check'>): void {
     this.flush();
     if (this.fd === null) return;
     const p = memoPaths(this.cacheFile);
     try {
+      const back = markStored(this.fd);
+      renameSync(this.tmp, p.data);
+      const file = back ? fileKeyOf(fstatSync(this.fd)) : undefined;
       closeSync(this.fd);
       this.fd = null;
-      const meta: MemoMeta = { key: this.key, exitCode, bytes: this.bytes, sha1: this.hash.digest('hex') };
+      const meta: MemoMeta = { key: this.key, exitCode, bytes: this.bytes, sha1: this.hash.digest('hex'), ...(file === undefined ? {} : { file }) };
       const metaTmp = `${p.meta}.${process.pid}.tmp`;
       writeFileSync(metaTmp, JSON.stringify(meta));
       const entriesTmp = entries === undefined ? null : `${p.entries}.${process.pid}.tmp`;
       if (entriesTmp !== null) writeFileSync(entriesTmp, JSON.stringify({ sha1: meta.sha1, ...entries, check: entriesCheck(entries!.entries) }));
-      // The data first, then what indexes it, then the meta that vouches for it: a reader
-      // never pairs new meta with old data, and an index names the memo it indexes.
-      renameSync(this.tmp, p.data);
+      // The data first (above), then what indexes it, then the meta that vouches for it: a
+      // reader never pairs new meta with old data, and an index names the memo it indexes.
       if (entriesTmp !== null) renameSync(entriesTmp, p.entries);
       else tryUnlink(p.entries);
       renameSync(metaTmp, p.meta);
@@ -1308,5 +1341,16 @@ export class MemoWriter {
   abandon(): void {
     discardTemp(this.fd, this.tmp);
     this.fd = null;
+  }
+}
+
+/** markStored sets a memo's mtime MEMO_MTIME_BACK_S before the second it is in; false when the filesystem refuses (the memo is then checked by its SHA-1 only). */
+function markStored(fd: number): boolean {
+  const nowS = Math.floor(Date.now() / 1000);
+  try {
+    futimesSync(fd, nowS, nowS - MEMO_MTIME_BACK_S);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
 import { scanPaths, scanStream, type ScanOptions } from '../../src/scan/pipeline.js';
-import { awaitVerified, CACHED_KINDS, CacheFile, closeMemo, MemoWriter, readMemo, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, verifyChunks, writePayload, verifyJob, verifyUnits, type FileKey } from '../../src/scan/cache.js';
+import { awaitVerified, CACHED_KINDS, CacheFile, closeMemo, MEMO_MTIME_BACK_S, memoPaths, memoTrusted, MemoWriter, readMemo, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, verifyChunks, writePayload, verifyJob, verifyUnits, type FileKey } from '../../src/scan/cache.js';
 import { lendSpares, prestartWorkers, releaseSpareWorkers } from '../../src/scan/pool.js';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, ENTRY_OTHER } from '../../src/scan/walk.js';
 import { Engine, toBatch } from '../../src/scan/engine.js';
@@ -225,6 +225,79 @@ describe('MemoWriter', () => {
       expect(stored.subarray(at, at + b.length).equals(b)).toBe(true);
       at += b.length;
     });
+  });
+});
+
+describe('a memo vouched for by its own key', () => {
+  const stored = (name: string, text: string): { file: string; data: string; meta: string } => {
+    const file = join(work, `memo-key-${name}.bin`);
+    const w = new MemoWriter(file, 'k');
+    w.write(text);
+    w.commit(0);
+    const p = memoPaths(file);
+    return { file, data: p.data, meta: p.meta };
+  };
+  const metaOf = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  const readAll = (file: string): string | null => {
+    const hit = readMemo(file, 'k');
+    if (hit === null) return null;
+    const b = Buffer.alloc(hit.meta.bytes);
+    readSync(hit.fd, b, 0, b.length, 0);
+    closeMemo(hit);
+    return b.toString();
+  };
+
+  it('is stored with its mtime set back before its last change, and the key it then has', () => {
+    const m = stored('stored', 'report one');
+    const st = statSync(m.data);
+    expect(st.mtimeMs).toBeLessThanOrEqual(st.ctimeMs - MEMO_MTIME_BACK_S * 1000 + 1000);
+    expect(metaOf(m.meta).file).toEqual({ dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs });
+    expect(readAll(m.file)).toBe('report one');
+  });
+
+  it('is taken on its key alone: a meta whose SHA-1 is wrong still vouches for it while the key holds', () => {
+    const m = stored('trusted', 'report two');
+    writeFileSync(m.meta, JSON.stringify({ ...metaOf(m.meta), sha1: '0'.repeat(40) }));
+    expect(readAll(m.file)).toBe('report two');
+    // Without the key, that SHA-1 is checked and refuses it.
+    const { file: _key, ...noKey } = metaOf(m.meta);
+    writeFileSync(m.meta, JSON.stringify(noKey));
+    expect(readAll(m.file)).toBeNull();
+  });
+
+  it.each([
+    ['rewritten in place, same size', (data: string): void => writeFileSync(data, 'report XXX')],
+    ['rewritten in place and given back the mtime it was stored with', (data: string): void => {
+      const before = statSync(data);
+      writeFileSync(data, 'report XXX');
+      utimesSync(data, before.atime, before.mtime);
+    }],
+    ['replaced by a rename, with the same bytes and times', (data: string): void => {
+      const before = statSync(data);
+      writeFileSync(`${data}.other`, 'report XXX');
+      utimesSync(`${data}.other`, before.atime, before.mtime);
+      renameSync(`${data}.other`, data);
+    }],
+  ])('is checked by its SHA-1 once its key changed: %s', (_what, change) => {
+    const m = stored(`changed-${Math.random().toString(36).slice(2)}`, 'report abc');
+    change(m.data);
+    expect(readAll(m.file)).toBeNull();
+  });
+
+  const st = statSync(work);
+  const key = { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+  it.each([
+    ['the same key', { file: key }, true],
+    ['no key', {}, false],
+    ['a null key', { file: null }, false],
+    ['a key that is not an object', { file: 'key' }, false],
+    ['another device', { file: { ...key, dev: key.dev + 1 } }, false],
+    ['another inode', { file: { ...key, ino: key.ino + 1 } }, false],
+    ['another size', { file: { ...key, size: key.size + 1 } }, false],
+    ['another mtime', { file: { ...key, mtimeMs: key.mtimeMs + 1 } }, false],
+    ['another ctime', { file: { ...key, ctimeMs: key.ctimeMs + 1 } }, false],
+  ])('memoTrusted with %s', (_what, meta, trusted) => {
+    expect(memoTrusted(meta as Parameters<typeof memoTrusted>[0], st)).toBe(trusted);
   });
 });
 
