@@ -698,7 +698,9 @@ function renderContext(mode: string, flags: ScanFlags, target: string, failOn: V
  * emitFile writes a stored report, read from the descriptor it was checked through (`bytes`
  * long), to `--output` (written beside it, then renamed into place) or to stdout (in chunks).
  * `byName`: copy to --output through the descriptor's name in /dev/fd where the system has
- * one (in the kernel); otherwise, or when that fails, in chunks.
+ * one (in the kernel); otherwise, or when that fails, in chunks. The file gets the mode a
+ * report written afresh gets (created `w`: 0666 less the umask), not the private memo's
+ * 0600, which a copy by name carries over.
  */
 export async function emitFile(fd: number, bytes: number, output: string | undefined, io: CliIo, byName = true): Promise<void> {
   const fs = await import('node:fs');
@@ -712,7 +714,16 @@ export async function emitFile(fd: number, bytes: number, output: string | undef
   try {
     if (byName) {
       try {
+        // Created first as openSink creates a report, for the mode that gives (copyFileSync sets the memo's).
+        const made = fs.openSync(tmp, 'w');
+        let mode: number;
+        try {
+          mode = fs.fstatSync(made).mode & 0o7777;
+        } finally {
+          fs.closeSync(made);
+        }
         fs.copyFileSync(`/dev/fd/${fd}`, tmp);
+        fs.chmodSync(tmp, mode);
       } catch {
         byName = false;
       }

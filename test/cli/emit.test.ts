@@ -4,7 +4,7 @@
  * chunks; either way the bytes are those that were checked, even when another run
  * replaced the memo meanwhile.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,5 +56,11 @@ describe('emitFile', () => {
     const written = output === undefined ? Buffer.concat(out) : readFileSync(join(work, output));
     expect(written.length).toBe(Buffer.byteLength(REPORT));
     expect(written.toString('utf8')).toBe(REPORT);
+    if (output !== undefined) {
+      // The mode of a file created for writing here (what a report written afresh gets), not the memo's 0600.
+      const probe = join(work, `probe-${output}`);
+      writeFileSync(probe, '');
+      expect(statSync(join(work, output)).mode & 0o7777).toBe(statSync(probe).mode & 0o7777);
+    }
   });
 });

@@ -10,7 +10,7 @@
  * tree makes it walk again and report what a scan without the cache reports.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -91,6 +91,8 @@ describe('report memo', () => {
     const second = scan([tree, '--format', 'json', '--output', b]);
     expect(second.stats.reused).toBe(true);
     expect(readFileSync(b, 'utf8')).toBe(readFileSync(a, 'utf8'));
+    // The mode a report written afresh gets, not the private memo's 0600.
+    expect(statSync(b).mode & 0o777).toBe(statSync(a).mode & 0o777);
   });
 
   it.each([
