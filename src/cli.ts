@@ -725,6 +725,8 @@ export async function emitFile(fd: number, bytes: number, output: string | undef
         fs.copyFileSync(`/dev/fd/${fd}`, tmp);
         fs.chmodSync(tmp, mode);
       } catch {
+        // Removed, so that the copy in chunks creates it afresh (with the default mode).
+        fs.rmSync(tmp, { force: true });
         byName = false;
       }
     }
