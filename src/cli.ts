@@ -712,38 +712,40 @@ export async function emitFile(fd: number, bytes: number, output: string | undef
   const target = resolvePath(io.cwd, output);
   const tmp = tempBeside(target);
   try {
-    if (byName) {
-      try {
-        // Created first as openSink creates a report, for the mode that gives (copyFileSync sets the memo's).
-        const made = fs.openSync(tmp, 'w');
-        let mode: number;
-        try {
-          mode = fs.fstatSync(made).mode & 0o7777;
-        } finally {
-          fs.closeSync(made);
-        }
-        fs.copyFileSync(`/dev/fd/${fd}`, tmp);
-        fs.chmodSync(tmp, mode);
-      } catch {
-        // Removed, so that the copy in chunks creates it afresh (with the default mode).
-        fs.rmSync(tmp, { force: true });
-        byName = false;
-      }
-    }
-    if (!byName) {
-      const out = fs.openSync(tmp, 'w');
-      try {
+    // Created as openSink creates a report, for the mode that gives.
+    const out = fs.openSync(tmp, 'w');
+    try {
+      const mode = fs.fstatSync(out).mode & 0o7777;
+      if (!(byName && copiedByName(fs, fd, tmp, mode))) {
+        // What a failed copy left is replaced, under the fresh report's mode.
+        fs.ftruncateSync(out, 0);
+        fs.fchmodSync(out, mode);
         await eachChunk(fd, bytes, 1 << 20, (chunk) => {
           for (let done = 0; done < chunk.length; ) done += fs.writeSync(out, chunk, done, chunk.length - done);
         });
-      } finally {
-        fs.closeSync(out);
       }
+    } finally {
+      fs.closeSync(out);
     }
     fs.renameSync(tmp, target);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+/**
+ * copiedByName copies a stored report to `tmp` in the kernel, through its descriptor's name
+ * in /dev/fd, and gives the copy `mode` (copyFileSync sets the source's: the memo's 0600);
+ * false when either fails.
+ */
+function copiedByName(fs: typeof import('node:fs'), fd: number, tmp: string, mode: number): boolean {
+  try {
+    fs.copyFileSync(`/dev/fd/${fd}`, tmp);
+    fs.chmodSync(tmp, mode);
+    return true;
+  } catch {
+    return false;
   }
 }
 

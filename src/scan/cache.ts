@@ -1081,7 +1081,7 @@ export const MEMO_MTIME_BACK_S = 2;
 /** memoTrusted says whether a memo file, as fstat sees it through the descriptor it is read from, is under the key its meta recorded. */
 export function memoTrusted(meta: Pick<MemoMeta, 'file'>, st: Stats): boolean {
   const k = meta.file;
-  return k !== undefined && k !== null && typeof k === 'object' && sameKey(k, fileKeyOf(st));
+  return typeof k === 'object' && k !== null && sameKey(k, fileKeyOf(st));
 }
 
 /** MEMO_BUFFER is how much report a MemoWriter gathers before it writes. */

@@ -277,7 +277,7 @@ export class Engine {
     const found: FoundResult[] = [];
     let bytesRead = 0;
     let hits = 0;
-    const updates = new UpdateList(this.init.cacheOut ?? null);
+    const updates = this.updateList();
     for (let k = 0; k < n; k++) {
       const id = batch.ids[k]!;
       const name = batch.names?.[k] ?? '';
@@ -356,6 +356,11 @@ export class Engine {
     return this.fromDisk(item, this.cacheable(key), this.forwards(item));
   }
 
+  /** updateList collects one reply's cache updates; fresh payloads go to the new cache file (EngineInit.cacheOut). */
+  private updateList(): UpdateList {
+    return new UpdateList(this.init.cacheOut ?? null);
+  }
+
   /** forwards says whether this engine leaves an ELF file to a worker (--library-path files are read where they are asked for). */
   private forwards(item: ReadItem): boolean {
     return this.forwardElf && item.libraryOnly !== true;
@@ -398,7 +403,7 @@ export class Engine {
     const c = this.init.cache;
     const notElf: number[] = [];
     const found: FoundResult[] = [];
-    const updates = new UpdateList(this.init.cacheOut ?? null);
+    const updates = this.updateList();
     let bytesRead = 0;
     for (const { item, key, entry } of this.deferred.values()) {
       const payload = c === null ? null : readPayload(c.fd, c.payloadBase, entry);
@@ -502,7 +507,7 @@ export class Engine {
    */
   completeExports(ids: readonly number[]): ExportsReply {
     const indexes: Float64Array[] = [];
-    const updates = new UpdateList(this.init.cacheOut ?? null);
+    const updates = this.updateList();
     let bytesRead = 0;
     for (const id of ids) {
       const held = this.held.get(id);
