@@ -29,12 +29,19 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // and ~15 MB of peak RSS off a scan of /usr, and changes no output (docs/performance.md,
   // "Later tiering"). V8 flags are process-wide, so the pool's workers get it too. A budget
   // given to node itself (on its command line or in NODE_OPTIONS) wins.
+  // The re-scan of an unchanged tree is the exception: a loop of one `stat` per file, over
+  // in a fifth of a second, which runs sooner optimised, so while it lasts the budget is
+  // V8's default again (17-20 ms of /usr's 0.27 s; docs/performance.md, "Stop 20"). The
+  // budget is back before the CLI's code is cached: V8 refuses code cached under other flags.
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  let tune;
   if (!given.some((a) => /^--interrupt[-_]budget/.test(a))) {
-    (await import('node:v8')).setFlagsFromString('--interrupt-budget=900000');
+    const { setFlagsFromString } = await import('node:v8');
+    setFlagsFromString('--interrupt-budget=900000');
+    tune = (phase) => setFlagsFromString(`--interrupt-budget=${phase === 'verify' ? 67584 : 900000}`);
   }
   // The CLI runs from its one-file build with the code V8 compiled for it last time
   // (dist/launch.js; docs/architecture.md, "Starting").
   const { launch } = await import('../dist/launch.js');
-  process.exitCode = await launch(process.argv);
+  process.exitCode = await launch(process.argv, process.env, undefined, { tune });
 }

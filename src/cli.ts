@@ -188,13 +188,25 @@ function addScanOptions(cmd: Command, formats: readonly string[]): Command {
     .option('--stats <file>', 'write scan statistics (JSON) to this file');
 }
 
+/**
+ * CliHost is what the command's launcher (bin/muslcheck.js) tells the CLI about the
+ * process it runs in. Tests and library callers give none.
+ */
+export interface CliHost {
+  /**
+   * tune sets the runtime for a phase of a scan (ScanOptions.tune): the launcher lowers V8's
+   * interrupt budget while an unchanged tree is verified, and puts back its own after.
+   */
+  tune?: (phase: import('./scan/pipeline.js').ScanPhase) => void;
+}
+
 /** CliState carries the exit code out of commander's action handlers. */
 interface CliState {
   exitCode: number;
 }
 
 /** buildProgram wires every command; actions record their exit code in `state`. */
-export function buildProgram(io: CliIo, state: CliState): Command {
+export function buildProgram(io: CliIo, state: CliState, host: CliHost = {}): Command {
   const program = new Command('muslcheck')
     .description('Tells, before you move to Alpine Linux (musl libc), which binaries will break and what fixes each one.')
     .version(toolVersion(), '-V, --version')
@@ -207,13 +219,13 @@ export function buildProgram(io: CliIo, state: CliState): Command {
 
   addScanOptions(program.command('scan').description('scan files and directories and report, per ELF file, whether it loads on the target'), FORMATS).action(
     async (paths: string[], flags: ScanFlags) => {
-      state.exitCode = await runScan('scan', paths, flags, io);
+      state.exitCode = await runScan('scan', paths, flags, io, host);
     },
   );
 
   addScanOptions(program.command('plan').description('the fix plan for a whole tree: apk line, Dockerfile snippet, patchelf, rebuilds, patches'), PLAN_FORMATS).action(
     async (paths: string[], flags: ScanFlags) => {
-      state.exitCode = await runScan('plan', paths, flags, io);
+      state.exitCode = await runScan('plan', paths, flags, io, host);
     },
   );
 
@@ -424,14 +436,14 @@ async function openSink(output: string | undefined, io: CliIo, tee: ((text: stri
 }
 
 /** runScan runs `scan` or `plan`: scan the paths, render, write, and compute the exit code. */
-async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags, io: CliIo): Promise<number> {
+async function runScan(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags, io: CliIo, host: CliHost): Promise<number> {
   if (flags.staged === true && flags.followSymlinks === true) throw new UsageError('--staged scans the staged files themselves; --follow-symlinks does not apply');
   // --staged: git runs while the configuration, the database and the scan's modules load.
   const stagedPending = flags.staged === true ? startStaged(io.cwd, paths) : null;
   // Its failure is reported where it is awaited, not as an unhandled rejection if it comes first.
   stagedPending?.catch(() => undefined);
   try {
-    return await scanWith(mode, paths, flags, io, stagedPending);
+    return await scanWith(mode, paths, flags, io, host, stagedPending);
   } catch (e) {
     // Failed before the checkout was taken over (a bad config file...): its copies go too.
     void stagedPending?.then((s) => s.cleanup(), () => undefined);
@@ -451,7 +463,7 @@ async function startStaged(cwd: string, paths: string[]): Promise<import('./scan
 }
 
 /** scanWith is runScan once the staged files (if asked for) are being found. */
-async function scanWith(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags, io: CliIo, stagedPending: Promise<import('./scan/git.js').StagedCheckout> | null): Promise<number> {
+async function scanWith(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags, io: CliIo, host: CliHost, stagedPending: Promise<import('./scan/git.js').StagedCheckout> | null): Promise<number> {
   // A scan of a directory runs on a pool of threads unless it turns out small: they start
   // now, so that loading their modules overlaps the command's own start (the pipeline
   // ends the ones it does not use).
@@ -533,6 +545,7 @@ async function scanWith(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags
         target,
         db,
         cache: flags.cache && staged === null ? { dir: defaultCacheDir(io.env), toolVersion: toolVersion() } : null,
+        tune: host.tune,
         ...(memoAllowed
           ? {
               // Asked only when the cache was used for the whole tree (never for a hook's file
@@ -809,12 +822,13 @@ function errorMessage(e: unknown): string {
 /**
  * main parses argv (as process.argv: node, script, args...), runs the command and
  * returns the exit code. It never throws: usage errors and tool errors are
- * printed to stderr and give 2. Set MUSLCHECK_DEBUG=1 to see stack traces.
+ * printed to stderr and give 2. Set MUSLCHECK_DEBUG=1 to see stack traces. `host`: what
+ * the command's launcher says of the process (CliHost).
  */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo = processIo(), host: CliHost = {}): Promise<number> {
   const state: CliState = { exitCode: 0 };
   try {
-    const program = buildProgram(io, state);
+    const program = buildProgram(io, state, host);
     await program.parseAsync([...argv]);
     return state.exitCode;
   } catch (e) {

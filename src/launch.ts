@@ -23,10 +23,11 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
+import type { CliHost } from './cli.js';
 import { defaultCacheDir } from './scan/cachedir.js';
 
 /** Main is the CLI's entry point (src/cli.ts). */
-type Main = (argv: readonly string[]) => Promise<number>;
+type Main = (argv: readonly string[], io?: undefined, host?: CliHost) => Promise<number>;
 
 /** BUNDLE is the CLI's one-file build, beside this module in dist/. */
 export const BUNDLE = fileURLToPath(new URL('./cli.cjs', import.meta.url));
@@ -36,14 +37,15 @@ const CHECK_BYTES = 20;
 
 /**
  * launch runs the CLI with `argv` (as in process.argv) and returns its exit code: from
- * `bundle` with cached code when the bundle is there, from the modules otherwise.
+ * `bundle` with cached code when the bundle is there, from the modules otherwise. `host`
+ * goes to the CLI's main (what the launcher says of the process: CliHost).
  */
-export async function launch(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env, bundle = BUNDLE): Promise<number> {
+export async function launch(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env, bundle = BUNDLE, host: CliHost = {}): Promise<number> {
   let source: string;
   try {
     source = readFileSync(bundle, 'utf8');
   } catch {
-    return (await import('./cli.js')).main(argv);
+    return (await import('./cli.js')).main(argv, undefined, host);
   }
   const file = argv.includes('--no-cache') ? null : codeCacheFile(defaultCacheDir(env), source);
   const cached = file === null ? undefined : readCodeCache(file);
@@ -52,7 +54,7 @@ export async function launch(argv: readonly string[], env: Readonly<Record<strin
   const mod = { exports: {} as { main?: Main } };
   const run = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
   run(mod.exports, createRequire(bundle), mod, bundle, dirname(bundle));
-  const code = await mod.exports.main!(argv);
+  const code = await mod.exports.main!(argv, undefined, host);
   if (file !== null && (cached === undefined || script.cachedDataRejected === true)) writeCodeCache(file, script.createCachedData());
   return code;
 }

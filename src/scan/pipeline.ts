@@ -35,6 +35,9 @@ import { FileColumns, type KeptEntry } from './columns.js';
 import { lendSpares, releaseSpareWorkers, WorkerPool } from './pool.js';
 import { absolutePath, displayPath, isDirectory, ListWalker, rootPath, Walker, type EntrySource, type WalkSink } from './walk.js';
 
+/** ScanPhase names the phases ScanOptions.tune is told about. */
+export type ScanPhase = 'verify' | 'scan';
+
 /** ScanOptions are the knobs of one scan. */
 export interface ScanOptions {
   include?: string[];
@@ -74,6 +77,14 @@ export interface ScanOptions {
    * ScanStats.reused says whether the result was reused in the end.
    */
   reuse?: (fingerprint: string, cacheFile: string) => boolean | Promise<boolean>;
+  /**
+   * tune is told when the scan enters a phase whose best runtime settings differ from the
+   * rest: `verify`, the re-scan of a tree the cache describes whole (one `stat` per
+   * directory and file, a short uniform loop), then `scan` again once that is over,
+   * whatever its outcome. The command lowers V8's interrupt budget for it
+   * (bin/muslcheck.js); a library caller's runtime is its own business.
+   */
+  tune?: (phase: ScanPhase) => void;
   /**
    * prior is asked, in mode `json` when the result for this tree state is not at hand,
    * for the ELF entries of an earlier report made from the same inputs to their analysis:
@@ -300,7 +311,7 @@ export async function scanStream(paths: string[], opts: ScanOptions, mode: Analy
   const spec = cachePath !== null && opts.followSymlinks !== true && (opts.libraryPath ?? []).length === 0 ? walkSpec(paths, cwd, opts, readMode) : null;
   // An unchanged tree the cache file describes whole replaces the scan (verifiedTree).
   if (cache !== null && spec !== null && opts.reuse) {
-    const stats = await verifiedTree(cache, spec, opts.reuse, jobs);
+    const stats = await verifiedTree(cache, spec, opts.reuse, jobs, opts.tune);
     if (stats !== null) {
       stats.phases.read = Math.round(performance.now() - t0);
       touch(cache.path);
@@ -468,9 +479,9 @@ function newEngine(init: EngineInit, options: EngineOptions, state: ScanState): 
  * result for that tree state (`reuse`), every directory's and file's key is checked
  * against the disk, on every thread, without walking (verifyChunks); the started worker
  * threads verify while the caller checks that it holds the result. Null when anything
- * differs: the scan then walks the tree.
+ * differs: the scan then walks the tree. `tune` is told of the verification's start and end.
  */
-async function verifiedTree(cache: CacheFile, spec: string, reuse: NonNullable<ScanOptions['reuse']>, jobs: number): Promise<ScanStats | null> {
+async function verifiedTree(cache: CacheFile, spec: string, reuse: NonNullable<ScanOptions['reuse']>, jobs: number, tune: ScanOptions['tune']): Promise<ScanStats | null> {
   const tree = cache.tree;
   if (tree === null || tree.spec !== spec) return null;
   const job = verifyJob(cache);
@@ -478,8 +489,13 @@ async function verifiedTree(cache: CacheFile, spec: string, reuse: NonNullable<S
   let unchanged = false;
   try {
     if (await reuse(tree.fingerprint, cache.path)) {
-      verifyChunks(job);
-      unchanged = awaitVerified(job);
+      tune?.('verify');
+      try {
+        verifyChunks(job);
+        unchanged = awaitVerified(job);
+      } finally {
+        tune?.('scan');
+      }
     }
   } finally {
     if (!unchanged) cancelVerify(job);

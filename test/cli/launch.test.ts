@@ -4,7 +4,7 @@
  * trusts a code file that does not check out.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -69,6 +69,32 @@ describe('the CLI from its bundle', () => {
     expect(first.stdout).toContain('"schemaVersion"');
     expect(second).toEqual(first);
     expect(modules).toEqual(first);
+  });
+
+  it('keeps the code a re-scan that only verified cached: the interrupt budget lowered for the verification is put back first', () => {
+    // V8 refuses code cached under other flags: cached under the lowered budget, it would be
+    // refused and written again by every run.
+    const tree = mkdtempSync(join(base, 'tree-'));
+    const old = new Date(Date.now() - 3_600_000);
+    for (const f of ['hello-musl', 'fortify']) {
+      copyFileSync(join(REPO, 'samples/bin', f), join(tree, f));
+      utimesSync(join(tree, f), old, old);
+    }
+    utimesSync(tree, old, old);
+    const cache = mkdtempSync(join(base, 'verify-'));
+    const scan = (): { verified: boolean } => {
+      const statsFile = join(base, `stats-${Math.random().toString(36).slice(2)}.json`);
+      expect([0, 1]).toContain(run(cache, ['scan', tree, '--format', 'json', '--stats', statsFile]).code);
+      return JSON.parse(readFileSync(statsFile, 'utf8')) as { verified: boolean };
+    };
+    expect(scan().verified).toBe(false);
+    rmSync(join(cache, 'code'), { recursive: true });
+    expect(scan().verified).toBe(true); // and it cached the code
+    const kept = join(cache, 'code', readdirSync(join(cache, 'code'))[0]!);
+    const before = statSync(kept);
+    expect(scan().verified).toBe(true);
+    const after = statSync(kept);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
   });
 
   it('replaces a code file that does not check out, and keeps none with --no-cache', () => {

@@ -352,6 +352,23 @@ describe('tree records and verification', () => {
     c.close();
   });
 
+  it('tune is told when a verification starts and ends, whatever its outcome, and of nothing in a scan that does not verify', async () => {
+    const phases: string[] = [];
+    const tune = (p: string): void => void phases.push(p);
+    await scanPaths([tree], opts({ reuse: () => false, tune }));
+    expect(phases).toEqual([]); // nothing to verify yet
+    const verifiedScan = await scanPaths([tree], opts({ reuse: () => true, tune }));
+    expect([verifiedScan.stats.verified, phases]).toEqual([true, ['verify', 'scan']]);
+    phases.length = 0;
+    writeFileSync(join(tree, 'lib', 'added'), 'new\n');
+    const changed = await scanPaths([tree], opts({ reuse: () => true, tune }));
+    // The verification saw the change; the walk that followed ran after `scan`.
+    expect([changed.stats.verified, phases]).toEqual([false, ['verify', 'scan']]);
+    phases.length = 0;
+    await scanPaths([tree], opts({ reuse: () => false, tune }));
+    expect(phases).toEqual([]); // the caller holds no result: nothing is verified
+  });
+
   it.each([
     ['a directory changed just before the scan (no listing kept)', () => utimesSync(tree, new Date(), new Date()), {}],
     ['a file changed just before the scan (not cached)', () => utimesSync(join(tree, 'README'), new Date(), new Date()), {}],
