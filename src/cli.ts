@@ -17,6 +17,7 @@ import { availableParallelism } from 'node:os';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { FileReport, Verdict } from './analyze/types.js';
+import type { FileKey, OutputRecord } from './scan/cache.js';
 
 /** CliStream is the part of a writable stream the CLI uses. */
 export interface CliStream {
@@ -251,10 +252,13 @@ export function buildProgram(io: CliIo, state: CliState, host: CliHost = {}): Co
   return program;
 }
 
-/** emit writes a report to `--output` or stdout. */
-async function emit(text: string, output: string | undefined, io: CliIo): Promise<void> {
-  if (output === undefined) return writeAll(io.stdout, text);
-  const sink = await openSink(output, io);
+/** emit writes a report to `--output` or stdout; `keyed`: as openSink. */
+async function emit(text: string, output: string | undefined, io: CliIo, keyed = false): Promise<FileKey | null> {
+  if (output === undefined) {
+    await writeAll(io.stdout, text);
+    return null;
+  }
+  const sink = await openSink(output, io, null, keyed);
   let ok = false;
   try {
     await sink.write(text);
@@ -262,6 +266,7 @@ async function emit(text: string, output: string | undefined, io: CliIo): Promis
   } finally {
     await sink.close(ok);
   }
+  return sink.written;
 }
 
 /** Spinner is the part of ora the CLI uses. */
@@ -294,6 +299,8 @@ interface OutputSink {
   write(text: string): Promise<void> | undefined;
   /** close flushes; with `ok` false a partial `--output` file is removed instead of renamed into place. */
   close(ok: boolean): Promise<void>;
+  /** written is the `--output` file's key once closed, when it was asked for (`keyed`) and can vouch for its bytes (outputKey); null otherwise. */
+  readonly written: FileKey | null;
 }
 
 /**
@@ -364,10 +371,10 @@ export function exposedGc(): (() => void) | null {
   }
 }
 
-/** Destination is where a sink's chunks go: stdout, or a temporary file renamed into place. */
+/** Destination is where a sink's chunks go: stdout, or a temporary file renamed into place (`end` gives its key, as OutputSink.written). */
 interface Destination {
   put(text: string): Promise<void>;
-  end(ok: boolean): Promise<void>;
+  end(ok: boolean): Promise<FileKey | null>;
 }
 
 /**
@@ -377,6 +384,7 @@ interface Destination {
 function bufferedSink(dest: Destination, tee: ((text: string) => void) | null): OutputSink {
   let pending: string[] = [];
   let size = 0;
+  let written: FileKey | null = null;
   const trim = heapTrimmer();
   const flush = async (): Promise<void> => {
     const text = pending.join('');
@@ -397,8 +405,11 @@ function bufferedSink(dest: Destination, tee: ((text: string) => void) | null): 
         if (ok) await flush();
         else pending = [];
       } finally {
-        await dest.end(ok);
+        written = await dest.end(ok);
       }
+    },
+    get written() {
+      return written;
     },
   };
 }
@@ -408,10 +419,15 @@ function tempBeside(target: string): string {
   return joinPath(dirnamePath(target), `.${basenamePath(target)}.${process.pid}.tmp`);
 }
 
-/** openSink opens where a report goes; `tee` also receives every chunk (the report memo). */
-async function openSink(output: string | undefined, io: CliIo, tee: ((text: string) => void) | null = null): Promise<OutputSink> {
-  if (output === undefined) return bufferedSink({ put: (text) => writeAll(io.stdout, text), end: async () => undefined }, tee);
+/**
+ * openSink opens where a report goes; `tee` also receives every chunk (the report memo).
+ * `keyed`: the `--output` file is marked as written (markWritten) before it is renamed into
+ * place, and its key taken after, for the memo's record of it (MemoOutputs).
+ */
+async function openSink(output: string | undefined, io: CliIo, tee: ((text: string) => void) | null = null, keyed = false): Promise<OutputSink> {
+  if (output === undefined) return bufferedSink({ put: (text) => writeAll(io.stdout, text), end: async () => null }, tee);
   const { open, rename, rm } = await import('node:fs/promises');
+  const { outputKey } = await import('./scan/cache.js');
   const target = resolvePath(io.cwd, output);
   const tmp = tempBeside(target);
   let fh: import('node:fs/promises').FileHandle;
@@ -426,9 +442,18 @@ async function openSink(output: string | undefined, io: CliIo, tee: ((text: stri
     {
       put: async (text) => void (await fh.write(text)),
       async end(ok) {
-        await fh.close();
-        if (ok) await rename(tmp, target);
-        else await rm(tmp, { force: true });
+        if (!ok) {
+          await fh.close();
+          await rm(tmp, { force: true });
+          return null;
+        }
+        try {
+          const marked = keyed && (await fh.utimes(...writtenTimes()).then(() => true, () => false));
+          await rename(tmp, target);
+          return marked ? outputKey(await fh.stat()) : null;
+        } finally {
+          await fh.close();
+        }
       },
     },
     tee,
@@ -510,8 +535,11 @@ async function scanWith(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags
   // The report memo: a re-scan of an unchanged tree with the same options writes the last report again.
   const cacheMod = await import('./scan/cache.js');
   // Set by the reuse callback during the scan (an object, so its fields are not narrowed to null).
-  const memo: { hit: import('./scan/cache.js').MemoHit | null; writer: import('./scan/cache.js').MemoWriter | null } = { hit: null, writer: null };
+  const memo: { hit: import('./scan/cache.js').MemoHit | null; writer: import('./scan/cache.js').MemoWriter | null; cacheFile: string | null } = { hit: null, writer: null, cacheFile: null };
   const memoAllowed = flags.cache && staged === null && flags.updateBaseline !== true && (eff.libraryPath ?? []).length === 0;
+  // The --output file is keyed for the memo's record of it (MemoOutputs): a re-scan that
+  // writes the same bytes again finds it under its key and only sets its times.
+  const keyed = memoAllowed && flags.output !== undefined;
   const context = memoAllowed ? renderContext(mode, flags, target.id, failOn, suppress, io.cwd, paths) : '';
   const contextId = memoAllowed ? cacheMod.contextHash(context) : '';
   // A JSON memo also indexes its ELF entries (where each lies, its verdict and unresolved
@@ -521,7 +549,7 @@ async function scanWith(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags
   const elfMemo: { digest: string | null; entries: import('./scan/cache.js').MemoEntries['entries']; prior: import('./scan/cache.js').PriorHit | null } = { digest: null, entries: [], prior: null };
   // SARIF reaches the memo as the sink writes it; JSON is given to the memo entry by entry
   // (recordEntry), which tells where each one lies.
-  const sink = streamed !== null ? await openSink(flags.output, io, streamed === 'sarif' ? (text) => memo.writer?.write(text) : null) : null;
+  const sink = streamed !== null ? await openSink(flags.output, io, streamed === 'sarif' ? (text) => memo.writer?.write(text) : null, keyed) : null;
   let worst = -1;
   const bar = planMod.rank(failOn);
   let stats;
@@ -553,6 +581,7 @@ async function scanWith(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags
               // file recorded turned out changed, so an earlier answer is dropped.
               reuse: (fingerprint: string, cacheFile: string) => {
                 const key = cacheMod.memoKey(fingerprint, context);
+                memo.cacheFile = cacheFile;
                 // Asked again with the same key (the walk found the tree the record named, as
                 // the report sees it): the memo checked the first time is still held open.
                 if (memo.hit !== null && memo.hit.meta.key === key) return true;
@@ -616,6 +645,7 @@ async function scanWith(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags
     else await sink?.close(ok);
     if (!ok) memo.writer?.abandon();
   }
+  let written = sink?.written ?? null;
 
   if (flags.stats !== undefined) {
     const { stringifyJson } = await import('./report/json.js');
@@ -625,8 +655,11 @@ async function scanWith(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags
   }
 
   if (stats.reused && memo.hit !== null) {
+    const { sha1 } = memo.hit.meta;
     try {
-      await emitFile(memo.hit.fd, memo.hit.meta.bytes, flags.output, io);
+      const kept = keyed ? cacheMod.readOutputs(memo.cacheFile!, sha1) : [];
+      const written = await emitFile(memo.hit.fd, memo.hit.meta.bytes, flags.output, io, { keyed, kept });
+      if (keyed) cacheMod.recordOutput(memo.cacheFile!, sha1, resolvePath(io.cwd, flags.output!), written);
     } finally {
       cacheMod.closeMemo(memo.hit);
     }
@@ -653,10 +686,12 @@ async function scanWith(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags
       text = await formatScan(reports, flags, { tool, target, catalogue: CATALOGUE }, { plan, failOn, notElf });
     }
     memo.writer?.write(text);
-    await emit(text, flags.output, io);
+    written = await emit(text, flags.output, io, keyed);
   }
   const code = worst >= bar ? 1 : 0;
-  memo.writer?.commit(code, elfMemo.digest === null ? undefined : { context: contextId, elfDigest: elfMemo.digest, entries: elfMemo.entries });
+  const stored = memo.writer?.commit(code, elfMemo.digest === null ? undefined : { context: contextId, elfDigest: elfMemo.digest, entries: elfMemo.entries }) ?? null;
+  // The --output file holds the memo's bytes (recordEntry and the tee give the memo what the sink writes).
+  if (stored !== null && written !== null) cacheMod.recordOutput(memo.cacheFile!, stored, resolvePath(io.cwd, flags.output!), written);
   return code;
 }
 
@@ -708,28 +743,62 @@ function renderContext(mode: string, flags: ScanFlags, target: string, failOn: V
 }
 
 /**
- * emitFile writes a stored report, read from the descriptor it was checked through (`bytes`
- * long), to `--output` (written beside it, then renamed into place) or to stdout (in chunks).
- * `byName`: copy to --output through the descriptor's name in /dev/fd where the system has
- * one (in the kernel); otherwise, or when that fails, in chunks. The file gets the mode a
- * report written afresh gets (created `w`: 0666 less the umask), not the private memo's
- * 0600, which a copy by name carries over.
+ * OUTPUT_MTIME_BACK_MS: a report written to `--output` for the memo's record (MemoOutputs)
+ * gets an mtime this many milliseconds before it is renamed into place, so that its key
+ * holds an mtime before its ctime (outputKey): a later write sets the mtime to the clock's
+ * time, which is not before that ctime. File times come from a clock that lags Date.now()'s
+ * by up to a tick (1-10 ms), hence not less. A make rule sees the report as written 20 ms
+ * early: it remakes it sooner, never later.
  */
-export async function emitFile(fd: number, bytes: number, output: string | undefined, io: CliIo, byName = true): Promise<void> {
+const OUTPUT_MTIME_BACK_MS = 20;
+
+/** writtenTimes are the access and modification times (seconds) a report written now gets (OUTPUT_MTIME_BACK_MS). */
+function writtenTimes(): [number, number] {
+  const t = (Math.floor(Date.now()) - OUTPUT_MTIME_BACK_MS) / 1000;
+  return [t, t];
+}
+
+/** EmitOptions tune emitFile. */
+export interface EmitOptions {
+  /** byName: copy to --output through the descriptor's name in /dev/fd (in the kernel) where the system has one; otherwise in chunks. */
+  byName?: boolean;
+  /** keyed: mark the --output file written and give its key (openSink's `keyed`). */
+  keyed?: boolean;
+  /** kept: the report files recorded as holding these bytes (readOutputs): one still under its key is kept (keptOutput). */
+  kept?: readonly OutputRecord[];
+}
+
+/**
+ * emitFile writes a stored report, read from the descriptor it was checked through (`bytes`
+ * long), to `--output` (written beside it, then renamed into place) or to stdout (in chunks),
+ * and gives the --output file's key when `keyed` and it vouches for its bytes (null
+ * otherwise). A --output file that `kept` names and that is still under its key already
+ * holds these bytes: it only gets the times a write would give it. Otherwise it is copied
+ * (`byName`, or in chunks when that fails) and gets the mode a report written afresh gets
+ * (created `w`: 0666 less the umask), not the private memo's 0600, which a copy by name
+ * carries over.
+ */
+export async function emitFile(fd: number, bytes: number, output: string | undefined, io: CliIo, opts: EmitOptions = {}): Promise<FileKey | null> {
   const fs = await import('node:fs');
   if (output === undefined) {
     // Bytes, not text: a chunk boundary may fall inside a UTF-8 character.
     await eachChunk(fd, bytes, SINK_CHUNK, (chunk) => writeAll(io.stdout, Buffer.from(chunk)));
-    return;
+    return null;
   }
+  const cache = await import('./scan/cache.js');
   const target = resolvePath(io.cwd, output);
+  const record = opts.kept?.find((o) => o.path === target);
+  if (record !== undefined) {
+    const kept = keptOutput(fs, cache, target, bytes, record.file);
+    if (kept !== undefined) return opts.keyed === true ? kept : null;
+  }
   const tmp = tempBeside(target);
   try {
     // Created as openSink creates a report, for the mode that gives.
     const out = fs.openSync(tmp, 'w');
     try {
       const mode = fs.fstatSync(out).mode & 0o7777;
-      if (!(byName && copiedByName(fs, fd, tmp, mode))) {
+      if (!(opts.byName !== false && copiedByName(fs, fd, tmp, mode))) {
         // What a failed copy left is replaced, under the fresh report's mode.
         fs.ftruncateSync(out, 0);
         fs.fchmodSync(out, mode);
@@ -737,13 +806,49 @@ export async function emitFile(fd: number, bytes: number, output: string | undef
           for (let done = 0; done < chunk.length; ) done += fs.writeSync(out, chunk, done, chunk.length - done);
         });
       }
+      const marked = opts.keyed === true && timesSet(fs, out);
+      fs.renameSync(tmp, target);
+      return marked ? cache.outputKey(fs.fstatSync(out)) : null;
     } finally {
       fs.closeSync(out);
     }
-    fs.renameSync(tmp, target);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+/**
+ * keptOutput: when `target` is still the regular file (not a link) under `key`, `bytes`
+ * long, it holds the report already; it gets the times a write would give it, and its new
+ * key (null when that key cannot vouch for it). Undefined when it must be written.
+ */
+function keptOutput(fs: typeof import('node:fs'), cache: typeof import('./scan/cache.js'), target: string, bytes: number, key: FileKey): FileKey | null | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(target, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    const now = cache.outputKey(st);
+    if (now === null || st.size !== bytes || !cache.sameKey(now, key) || !timesSet(fs, fd)) return undefined;
+    return cache.outputKey(fs.fstatSync(fd));
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** timesSet gives the file open as `fd` the times of a report written now (writtenTimes); false when refused. */
+function timesSet(fs: typeof import('node:fs'), fd: number): boolean {
+  try {
+    fs.futimesSync(fd, ...writtenTimes());
+    return true;
+  } catch {
+    return false;
   }
 }
 

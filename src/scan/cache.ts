@@ -1033,6 +1033,7 @@ export function pruneCacheDir(dir: string, keep = MAX_CACHE_FILES): void {
     tryUnlink(memo.data);
     tryUnlink(memo.meta);
     tryUnlink(memo.entries);
+    tryUnlink(memo.outputs);
   }
 }
 
@@ -1100,9 +1101,81 @@ export function memoKey(fingerprint: string, context: string): string {
   return createHash('sha256').update(fingerprint).update('\n').update(context).digest('hex');
 }
 
-/** memoPaths names a cache file's memo files: the report, what vouches for it, and the index of its ELF entries (JSON reports). */
-export function memoPaths(cacheFile: string): { data: string; meta: string; entries: string } {
-  return { data: `${cacheFile}.memo`, meta: `${cacheFile}.memo.json`, entries: `${cacheFile}.memo.entries.json` };
+/**
+ * memoPaths names a cache file's memo files: the report, what vouches for it, the index of
+ * its ELF entries (JSON reports), and the report files last written with its bytes (MemoOutputs).
+ */
+export function memoPaths(cacheFile: string): { data: string; meta: string; entries: string; outputs: string } {
+  return { data: `${cacheFile}.memo`, meta: `${cacheFile}.memo.json`, entries: `${cacheFile}.memo.entries.json`, outputs: `${cacheFile}.memo.out.json` };
+}
+
+/**
+ * MemoOutputs names the report files (`--output`) last written with the bytes of the memo
+ * whose SHA-1 is `sha1`, each with the key it had once written: `<cache>.memo.out.json`.
+ * A re-scan that would write those bytes to a file still under its key only sets its times
+ * (the CLI's keptOutput): /usr's 70 MB report copied and renamed over the last took 25-30
+ * ms of a 0.25 s re-scan. The key vouches for the bytes as the memo's own does: the file's
+ * mtime was set before the rename that set its ctime (OUTPUT_MTIME_BACK_MS), and any later
+ * write sets the mtime to the clock's time, not before that ctime (outputKey).
+ */
+export interface MemoOutputs {
+  sha1: string;
+  outputs: OutputRecord[];
+}
+
+/** OutputRecord is a report file written with a memo's bytes: its absolute path and its key once written. */
+export interface OutputRecord {
+  path: string;
+  file: FileKey;
+}
+
+/** MAX_OUTPUTS bounds the report files a memo's record names (the most recently written first). */
+export const MAX_OUTPUTS = 8;
+
+/**
+ * outputKey is a written report file's key when it can vouch for the file's bytes: its
+ * mtime lies before its ctime, so no later write can keep it. Null otherwise (a filesystem
+ * with whole-second times, or a clock that moved).
+ */
+export function outputKey(st: Stats): FileKey | null {
+  return st.isFile() && st.mtimeMs < st.ctimeMs ? fileKeyOf(st) : null;
+}
+
+/** readOutputs returns the report files recorded as holding the bytes of the memo whose SHA-1 is `sha1` ([] when none, or the record is not sound). */
+export function readOutputs(cacheFile: string, sha1: string): OutputRecord[] {
+  let rec: MemoOutputs;
+  try {
+    rec = JSON.parse(readFileSync(memoPaths(cacheFile).outputs, 'utf8')) as MemoOutputs;
+  } catch {
+    return [];
+  }
+  if (rec?.sha1 !== sha1 || !Array.isArray(rec.outputs)) return [];
+  return rec.outputs.filter((o) => typeof o?.path === 'string' && isFileKey(o.file));
+}
+
+/** isFileKey says whether a value read back from JSON is a whole FileKey. */
+function isFileKey(k: unknown): k is FileKey {
+  if (typeof k !== 'object' || k === null) return false;
+  const o = k as Record<string, unknown>;
+  return ['dev', 'ino', 'size', 'mtimeMs', 'ctimeMs'].every((f) => typeof o[f] === 'number');
+}
+
+/**
+ * recordOutput records that the report file `path` holds the bytes of the memo whose SHA-1
+ * is `sha1`, under `file` (null: it may not, forget it). Written beside and renamed into
+ * place; a record that cannot be written only costs the next run a copy.
+ */
+export function recordOutput(cacheFile: string, sha1: string, path: string, file: FileKey | null): void {
+  const p = memoPaths(cacheFile).outputs;
+  const kept = readOutputs(cacheFile, sha1).filter((o) => o.path !== path);
+  const outputs = file === null ? kept : [{ path, file }, ...kept].slice(0, MAX_OUTPUTS);
+  const tmp = `${p}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, JSON.stringify({ sha1, outputs } satisfies MemoOutputs));
+    renameSync(tmp, p);
+  } catch {
+    tryUnlink(tmp);
+  }
 }
 
 /**
@@ -1311,10 +1384,11 @@ export class MemoWriter {
    * The memo's mtime is set back (MEMO_MTIME_BACK_S) and its key, taken through the
    * descriptor once it is renamed into place (a rename sets the ctime), goes into the meta:
    * another run's memo renamed over it is another inode, so the meta never vouches for it.
+   * Returns the stored memo's SHA-1 (null when none was stored).
    */
-  commit(exitCode: number, entries?: Omit<MemoEntries, 'sha1' | 'check'>): void {
+  commit(exitCode: number, entries?: Omit<MemoEntries, 'sha1' | 'check'>): string | null {
     this.flush();
-    if (this.fd === null) return;
+    if (this.fd === null) return null;
     const p = memoPaths(this.cacheFile);
     try {
       const back = markStored(this.fd);
@@ -1332,8 +1406,10 @@ export class MemoWriter {
       if (entriesTmp !== null) renameSync(entriesTmp, p.entries);
       else tryUnlink(p.entries);
       renameSync(metaTmp, p.meta);
+      return meta.sha1;
     } catch {
       this.abandon();
+      return null;
     }
   }
 

@@ -49,7 +49,7 @@ describe('emitFile', () => {
     store(file, 'other', 'another run\'s report');
     const { io, out } = capture();
     try {
-      await emitFile(hit.fd, hit.meta.bytes, output, io, byName);
+      await emitFile(hit.fd, hit.meta.bytes, output, io, { byName });
     } finally {
       closeMemo(hit);
     }

@@ -10,7 +10,7 @@
  * tree makes it walk again and report what a scan without the cache reports.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -253,6 +253,96 @@ describe('report memo', () => {
     const narrowed = scan([tree, '--exclude', 'lib/**']);
     expect(narrowed.stats.verified).toBe(false);
     expect(narrowed.stdout).toBe(scan([tree, '--exclude', 'lib/**', '--no-cache']).stdout);
+  });
+});
+
+describe('an --output file the memo\'s bytes were written to (MemoOutputs)', () => {
+  /** outputs runs three scans of the tree into `out`, changing the file with `change` before the third; the file as each left it. */
+  const written = (out: string, format: string): { ino: number; mtimeMs: number; ctimeMs: number; mode: number; text: string; reused: boolean } => {
+    const r = scan([tree, '--format', format, '--output', out]);
+    const st = statSync(out);
+    return { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, mode: st.mode & 0o777, text: readFileSync(out, 'utf8'), reused: r.stats.reused };
+  };
+
+  it.each(['json', 'sarif', 'text'])('%s: a re-scan that would write the same bytes finds the file as written and only sets its times', (format) => {
+    const out = join(base, `kept.${format}`);
+    const first = written(out, format);
+    const second = written(out, format);
+    const third = written(out, format);
+    expect([second.reused, third.reused]).toEqual([true, true]);
+    expect([second.ino, third.ino]).toEqual([first.ino, first.ino]);
+    expect([second.text, third.text]).toEqual([first.text, first.text]);
+    // The times a write would give it: later each run, mtime before ctime (what lets the key vouch for the bytes).
+    expect(second.mtimeMs).toBeGreaterThan(first.mtimeMs);
+    expect(third.mtimeMs).toBeGreaterThan(second.mtimeMs);
+    expect(third.mtimeMs).toBeLessThan(third.ctimeMs);
+    expect(Date.now() - third.mtimeMs).toBeLessThan(60_000);
+  });
+
+  it.each([
+    ['edited in place, same size', (out: string) => writeFileSync(out, flipLastByte(readFileSync(out)))],
+    ['edited in place, its times put back', (out: string) => {
+      const st = statSync(out);
+      writeFileSync(out, flipLastByte(readFileSync(out)));
+      utimesSync(out, st.atime, st.mtime);
+    }],
+    ['replaced by a copy of itself with the same times', (out: string) => {
+      const st = statSync(out);
+      copyFileSync(out, `${out}.copy`);
+      utimesSync(`${out}.copy`, st.atime, st.mtime);
+      renameSync(`${out}.copy`, out);
+    }],
+    ['made private (chmod)', (out: string) => chmodSync(out, 0o600)],
+    ['replaced by a link to a copy', (out: string) => {
+      copyFileSync(out, `${out}.target`);
+      rmSync(out);
+      symlinkSync(`${out}.target`, out);
+    }],
+  ])('a file %s is written again: the report\'s bytes, as a fresh report', (_name, change) => {
+    const out = join(base, `changed-${Math.random().toString(36).slice(2)}.json`);
+    const first = written(out, 'json');
+    expect(written(out, 'json').ino).toBe(first.ino);
+    change(out);
+    const after = written(out, 'json');
+    expect(after.reused).toBe(true);
+    expect(after.text).toBe(first.text);
+    expect(after.mode).toBe(first.mode);
+    expect(lstatSync(out).isFile()).toBe(true);
+    expect(after.ino).not.toBe(first.ino);
+    // Written again under a key of its own: the next run keeps it.
+    expect(written(out, 'json').ino).toBe(after.ino);
+  });
+
+  it('another --output path is written, not taken for the one recorded', () => {
+    const a = join(base, 'one.json');
+    const b = join(base, 'two.json');
+    const first = written(a, 'json');
+    const other = written(b, 'json');
+    expect(other.ino).not.toBe(first.ino);
+    expect(other.text).toBe(first.text);
+    // Both are recorded now.
+    expect([written(a, 'json').ino, written(b, 'json').ino]).toEqual([first.ino, other.ino]);
+  });
+
+  it('a changed tree writes its own report, which is recorded in turn', () => {
+    const out = join(base, 'tree-changed.json');
+    const first = written(out, 'json');
+    writeFileSync(join(tree, 'new.txt'), 'x');
+    const changed = written(out, 'json');
+    expect(changed.reused).toBe(false);
+    expect(changed.text).not.toBe(first.text);
+    const again = written(out, 'json');
+    expect([again.reused, again.ino, again.text]).toEqual([true, changed.ino, changed.text]);
+  });
+
+  it('--no-cache writes the file afresh and keeps no record', () => {
+    const out = join(base, 'nocache.json');
+    const first = scan([tree, '--format', 'json', '--output', out, '--no-cache']);
+    const ino = statSync(out).ino;
+    expect(first.stats.reused).toBe(false);
+    scan([tree, '--format', 'json', '--output', out, '--no-cache']);
+    expect(statSync(out).ino).not.toBe(ino);
+    expect(readdirSync(cacheDir)).toEqual([]);
   });
 });
 

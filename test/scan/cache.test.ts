@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
 import { scanPaths, scanStream, type ScanOptions } from '../../src/scan/pipeline.js';
-import { awaitVerified, CACHED_KINDS, CacheFile, closeMemo, MEMO_MTIME_BACK_S, memoPaths, memoTrusted, MemoWriter, readMemo, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, verifyChunks, writePayload, verifyJob, verifyUnits, type FileKey } from '../../src/scan/cache.js';
+import { awaitVerified, CACHED_KINDS, CacheFile, closeMemo, MAX_OUTPUTS, MEMO_MTIME_BACK_S, memoPaths, outputKey, readOutputs, recordOutput, memoTrusted, MemoWriter, readMemo, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, verifyChunks, writePayload, verifyJob, verifyUnits, type FileKey } from '../../src/scan/cache.js';
 import { lendSpares, prestartWorkers, releaseSpareWorkers } from '../../src/scan/pool.js';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, ENTRY_OTHER } from '../../src/scan/walk.js';
 import { Engine, toBatch } from '../../src/scan/engine.js';
@@ -298,6 +298,67 @@ describe('a memo vouched for by its own key', () => {
     ['another ctime', { file: { ...key, ctimeMs: key.ctimeMs + 1 } }, false],
   ])('memoTrusted with %s', (_what, meta, trusted) => {
     expect(memoTrusted(meta as Parameters<typeof memoTrusted>[0], st)).toBe(trusted);
+  });
+});
+
+describe('the report files a memo was written to (MemoOutputs)', () => {
+  const file = join(work, 'outputs', 'scan-x.bin');
+  const key = (ino: number): FileKey => ({ dev: 1, ino, size: 10, mtimeMs: 1000.5, ctimeMs: 1010.25 });
+  beforeEach(() => {
+    rmSync(join(work, 'outputs'), { recursive: true, force: true });
+    mkdirSync(join(work, 'outputs'));
+  });
+
+  it('are recorded per memo, the last written first, at most MAX_OUTPUTS, and forgotten on null', () => {
+    expect(readOutputs(file, 'aa')).toEqual([]);
+    recordOutput(file, 'aa', '/r/one.json', key(1));
+    recordOutput(file, 'aa', '/r/two.json', key(2));
+    recordOutput(file, 'aa', '/r/one.json', key(3));
+    expect(readOutputs(file, 'aa')).toEqual([{ path: '/r/one.json', file: key(3) }, { path: '/r/two.json', file: key(2) }]);
+    expect(readOutputs(file, 'bb')).toEqual([]); // another memo's bytes
+    recordOutput(file, 'aa', '/r/two.json', null);
+    expect(readOutputs(file, 'aa').map((o) => o.path)).toEqual(['/r/one.json']);
+    for (let i = 0; i < MAX_OUTPUTS + 3; i++) recordOutput(file, 'aa', `/r/${i}.json`, key(i));
+    expect(readOutputs(file, 'aa')).toHaveLength(MAX_OUTPUTS);
+    expect(readOutputs(file, 'aa')[0]!.path).toBe(`/r/${MAX_OUTPUTS + 2}.json`);
+    // A record for another memo replaces the last: its files hold other bytes.
+    recordOutput(file, 'bb', '/r/b.json', key(9));
+    expect([readOutputs(file, 'aa'), readOutputs(file, 'bb').length]).toEqual([[], 1]);
+  });
+
+  it.each([
+    ['not JSON', '{"sha1":'],
+    ['no list', '{"sha1":"aa"}'],
+  ])('a record that is %s names none', (_name, text) => {
+    writeFileSync(memoPaths(file).outputs, text);
+    expect(readOutputs(file, 'aa')).toEqual([]);
+  });
+
+  it('a record with a malformed entry keeps only the sound ones', () => {
+    writeFileSync(memoPaths(file).outputs, JSON.stringify({ sha1: 'aa', outputs: [{ path: '/r/a.json', file: { ...key(1), ctimeMs: '9' } }, { path: 7, file: key(2) }, { path: '/r/c.json', file: key(3) }] }));
+    expect(readOutputs(file, 'aa')).toEqual([{ path: '/r/c.json', file: key(3) }]);
+  });
+
+  it('outputKey vouches only for a regular file whose mtime lies before its ctime', () => {
+    const f = join(work, 'outputs', 'report.json');
+    writeFileSync(f, 'report\n');
+    // A file just written has its mtime and ctime from the same write: a second write in the same tick would keep both.
+    const fresh = statSync(f);
+    expect(fresh.mtimeMs).toBe(fresh.ctimeMs);
+    expect(outputKey(fresh)).toBeNull();
+    const back = new Date(Date.now() - 1000);
+    utimesSync(f, back, back);
+    const marked = statSync(f);
+    expect(outputKey(marked)).toEqual({ dev: marked.dev, ino: marked.ino, size: marked.size, mtimeMs: marked.mtimeMs, ctimeMs: marked.ctimeMs });
+    expect(outputKey(statSync(join(work, 'outputs')))).toBeNull(); // a directory
+  });
+
+  it('go with their cache file when it is pruned', () => {
+    const cache = join(work, 'outputs', 'scan-old.bin');
+    writeFileSync(cache, 'x');
+    recordOutput(cache, 'aa', '/r/a.json', key(1));
+    pruneCacheDir(join(work, 'outputs'), 0);
+    expect(readdirSync(join(work, 'outputs'))).toEqual([]);
   });
 });
 
