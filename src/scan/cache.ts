@@ -16,7 +16,7 @@
  *   index: dirCount x ( u32 pathLength | dir path (utf8) | u32 blobLength | blob
  *                       | u32 listingLength | listing )
  *          u32 treeLength | tree record (utf8 JSON; empty when none)
- *   sha1(index) (20 bytes) | u32 dirCount | f64 indexLength
+ *   crc32(index) (u32) | u32 dirCount | f64 indexLength
  *
  * The payloads come before the index so that a scan writes each one as it arrives
  * (CacheWriter) and holds none of them; the index, written last, is found from the end.
@@ -33,8 +33,8 @@
  * every listed directory and every file under its kept key then knows the fingerprint
  * without walking (verifyChunks, and "Re-scans that only verify" in docs/architecture.md).
  * The id names the tool version, the database fingerprint and the read mode: a cache made
- * by another version is not read. The index is checksummed as a whole and each payload on
- * its own (first 4 bytes of its SHA-1): a corrupt cache is ignored, never trusted.
+ * by another version is not read. The index is checksummed as a whole (its CRC-32: src/scan/crc32.ts)
+ * and each payload on its own (first 4 bytes of its SHA-1): a corrupt cache is ignored, never trusted.
  *
  * Writes go to a temporary file in the same directory, then `rename` over the old one:
  * two runs sharing a cache each write a whole file and the last rename wins; a reader
@@ -47,12 +47,15 @@ import { join } from 'node:path';
 import { VERDICT_ORDER, type Verdict } from '../analyze/types.js';
 import { isElfMagic } from '../elf/constants.js';
 import { OPEN_FLAGS } from '../elf/source.js';
+import { crc32 } from './crc32.js';
 import { absolutePath, ENTRY_OTHER, readListing, type Listing, type ListingStore } from './walk.js';
 
-/** CACHE_FORMAT is bumped whenever the layout, the payload encoding or what the tree record's fingerprint covers changes (6: the report's inputs, not every key). */
-export const CACHE_FORMAT = 6;
-/** TRAILER is the size of what follows the index: its SHA-1, the directory count and the index length. */
-const TRAILER = 20 + 4 + 8;
+/** CACHE_FORMAT is bumped whenever the layout, the payload encoding or what the tree record's fingerprint covers changes (7: the index checked by its CRC-32, not its SHA-1). */
+export const CACHE_FORMAT = 7;
+/** INDEX_CHECK is the size of the index's check (its CRC-32). */
+const INDEX_CHECK = 4;
+/** TRAILER is the size of what follows the index: its check, the directory count and the index length. */
+const TRAILER = INDEX_CHECK + 4 + 8;
 /** ENTRY_FIXED is the size of a directory entry besides its name: key (5 x f64), kind, offset, length, check. */
 const ENTRY_FIXED = 5 * 8 + 1 + 8 + 4 + 4;
 /** KIND_AT is where an entry's kind lies in its fixed part (after the five numbers of its key). */
@@ -467,10 +470,9 @@ export class CacheFile {
     // Each directory takes at least 12 bytes of the index: a count beyond that is corrupt.
     if (dirCount * 12 > indexLength) return null;
     const indexAt = size - TRAILER - indexLength;
-    const read = readExactly(fd, indexAt, indexLength + 20, true);
+    const read = readExactly(fd, indexAt, indexLength + INDEX_CHECK, true);
     if (read === null) return null;
-    const digest = createHash('sha1').update(read.subarray(0, indexLength)).digest();
-    if (!digest.equals(read.subarray(indexLength))) return null;
+    if (crc32(read.subarray(0, indexLength)) !== read.readUInt32LE(indexLength)) return null;
     // A view of shared memory: posted to a worker, it shares it, no copy.
     const index = read.subarray(0, indexLength);
     const spans = new Int32Array(new SharedArrayBuffer(Math.max(1, dirCount * SPAN) * 4)).subarray(0, dirCount * SPAN);
@@ -957,7 +959,7 @@ export class CacheWriter {
     return bytes === null ? -1 : this.append(bytes);
   }
 
-  /** finish writes the index, its digest and the trailer, and puts the file in place; the bytes written, or -1. */
+  /** finish writes the index and the trailer (its check first), and puts the file in place; the bytes written, or -1. */
   finish(index: IndexBuilder): number {
     const out = this.out();
     if (out === null || payloadsFailed(out)) {
@@ -966,9 +968,9 @@ export class CacheWriter {
     }
     const bytes = index.bytes();
     const tail = Buffer.allocUnsafe(TRAILER);
-    createHash('sha1').update(bytes).digest().copy(tail, 0);
-    tail.writeUInt32LE(index.dirs, 20);
-    tail.writeDoubleLE(bytes.length, 24);
+    tail.writeUInt32LE(crc32(bytes), 0);
+    tail.writeUInt32LE(index.dirs, INDEX_CHECK);
+    tail.writeDoubleLE(bytes.length, INDEX_CHECK + 4);
     const at = out.base + payloadBytes(out);
     try {
       writeFully(this.fd!, bytes, at);
