@@ -26,8 +26,8 @@ const tree = process.argv[2] ?? '/usr';
 const runs = Number(process.argv[3] ?? 5);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // The bin is run as a command, as npm's link runs it: its first line starts node with the
-// flags it takes (bin/muslcheck.js, LAUNCHER). `node bin/muslcheck.js` would skip them.
-const bin = join(root, 'bin/muslcheck.js');
+// flags it takes (bin/muslcheck.cjs, LAUNCHER). `node bin/muslcheck.cjs` would skip them.
+const bin = join(root, 'bin/muslcheck.cjs');
 const work = mkdtempSync(join(tmpdir(), 'muslcheck-bench-'));
 const out = join(work, 'report.json');
 /** outWarm is the warm runs' own report file: each finds it as the last one left it (the cold and first runs rewrite `out`). */

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// bundle: builds dist/cli.cjs, the CLI as one CommonJS script, from tsc's dist/cli.js and
+// bundle: builds dist/cli.cjs, the CLI as one CommonJS script, and dist/launch.cjs, its
+// launcher (below), from tsc's dist/cli.js and dist/launch.js and
 // what it imports (commander and ora included). src/launch.ts runs it with V8's cached code;
 // see there and docs/architecture.md ("Starting: one script and V8's code cache").
 //
@@ -43,9 +44,25 @@ const result = await build({
   plugins: [ownUrl],
   logLevel: 'silent',
 });
-const problems = [...result.errors, ...result.warnings];
+// The launcher as CommonJS too (bin/muslcheck.cjs loads it), so that starting the CLI
+// never starts Node's ES module loader. Loaded by `require`, it may import(): it imports
+// the CLI's modules from tsc's build when the bundle above is missing.
+const launcher = `${dist}launch.cjs`;
+const launchResult = await build({
+  entryPoints: [`${dist}launch.js`],
+  outfile: launcher,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  plugins: [{ name: 'cli-external', setup: (b) => b.onResolve({ filter: /^\.\/cli\.js$/ }, () => ({ path: './cli.js', external: true })) }, ownUrl],
+  logLevel: 'silent',
+});
+const problems = [...result.errors, ...result.warnings, ...launchResult.errors, ...launchResult.warnings];
 const left = /\bimport\(|import\.meta/.exec(readFileSync(outfile, 'utf8'));
 if (left !== null) problems.push({ text: `dist/cli.cjs still uses \`${left[0]}\` (see the top of scripts/bundle.mjs)` });
+const launcherLeft = /import\.meta|\bimport\((?!"\.\/cli\.js"\))/.exec(readFileSync(launcher, 'utf8'));
+if (launcherLeft !== null) problems.push({ text: `dist/launch.cjs still uses \`${launcherLeft[0]}\`` });
 if (problems.length > 0) {
   for (const p of problems) console.error(`bundle: ${p.location ? `${p.location.file}:${p.location.line}: ` : ''}${p.text}`);
   process.exit(1);

@@ -190,7 +190,7 @@ function addScanOptions(cmd: Command, formats: readonly string[]): Command {
 }
 
 /**
- * CliHost is what the command's launcher (bin/muslcheck.js) tells the CLI about the
+ * CliHost is what the command's launcher (bin/muslcheck.cjs) tells the CLI about the
  * process it runs in. Tests and library callers give none.
  */
 export interface CliHost {

@@ -82,7 +82,7 @@ export interface ScanOptions {
    * rest: `verify`, the re-scan of a tree the cache describes whole (one `stat` per
    * directory and file, a short uniform loop), then `scan` again once that is over,
    * whatever its outcome. The command lowers V8's interrupt budget for it
-   * (bin/muslcheck.js); a library caller's runtime is its own business.
+   * (bin/muslcheck.cjs); a library caller's runtime is its own business.
    */
   tune?: (phase: ScanPhase) => void;
   /**

@@ -155,7 +155,7 @@ describe('output', () => {
     const dir = mkdtempSync(join(tmpdir(), 'muslcheck-big-'));
     const file = join(dir, 'big.json');
     const args = `scan ${BIG} --no-cache --format json --quiet`;
-    const piped = await runShell(`node bin/muslcheck.js ${args} | wc -c`);
+    const piped = await runShell(`node bin/muslcheck.cjs ${args} | wc -c`);
     const written = await runCli([...args.split(' '), '--output', file]);
     expect([0, 1]).toContain(written.code);
     const size = statSync(file).size;

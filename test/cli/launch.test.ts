@@ -110,7 +110,7 @@ describe('the CLI from its bundle', () => {
   });
 });
 
-describe('the bin run as a command (its shell line, LAUNCHER in bin/muslcheck.js)', () => {
+describe('the bin run as a command (its shell line, LAUNCHER in bin/muslcheck.cjs)', () => {
   // A stand-in `node` first on PATH prints the arguments the shell line gives it.
   const fake = mkdtempSync(join(base, 'fake-node-'));
   writeFileSync(join(fake, 'node'), '#!/bin/sh\nprintf "%s\\n" "$@"\n', { mode: 0o755 });

@@ -1,5 +1,5 @@
 /**
- * run: runs the built CLI (`node bin/muslcheck.js`, after `tsc`) as a subprocess
+ * run: runs the built CLI (`node bin/muslcheck.cjs`, after `tsc`) as a subprocess
  * from the repository root, the way a user or CI runs it.
  */
 import { spawn } from 'node:child_process';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 /** BIN is the CLI entry point. */
-export const BIN = 'bin/muslcheck.js';
+export const BIN = 'bin/muslcheck.cjs';
 
 /** CliResult is what one run produced. */
 export interface CliResult {

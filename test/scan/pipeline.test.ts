@@ -291,7 +291,7 @@ function rel2(base: string, p: string): string {
  */
 const canDropPrivileges = process.getuid?.() === 0 && (() => {
   try {
-    execFileSync('runuser', ['-u', 'nobody', '--', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(join(root, 'bin/muslcheck.js'))})`], { stdio: 'ignore' });
+    execFileSync('runuser', ['-u', 'nobody', '--', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(join(root, 'bin/muslcheck.cjs'))})`], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -309,7 +309,7 @@ describe.skipIf(!canDropPrivileges)('as an unprivileged user', () => {
       let status = 0;
       let out = '';
       try {
-        out = execFileSync('runuser', ['-u', 'nobody', '--', process.execPath, join(root, 'bin/muslcheck.js'), 'scan', t, '--format', 'json', '--no-cache', '--fail-on', 'error'], { encoding: 'utf8' });
+        out = execFileSync('runuser', ['-u', 'nobody', '--', process.execPath, join(root, 'bin/muslcheck.cjs'), 'scan', t, '--format', 'json', '--no-cache', '--fail-on', 'error'], { encoding: 'utf8' });
       } catch (e) {
         status = (e as { status: number }).status;
         out = (e as { stdout: string }).stdout;

@@ -9,7 +9,7 @@
 // cold: 165-168 against 179-181; no slower: docs/performance.md, "Stop 18"). A V8 flag
 // set once the process runs does not resize a heap already made, and `#!/usr/bin/env -S`
 // is missing from some `env`s (BusyBox), hence a shell. A semispace size given in
-// NODE_OPTIONS wins; `node bin/muslcheck.js` runs without the cap.
+// NODE_OPTIONS wins; `node bin/muslcheck.cjs` runs without the cap.
 // The line also drops NODE_EXTRA_CA_CERTS: Node 20 reads and parses that bundle of TLS
 // certificates when it starts, whether or not anything connects (30 ms of a 45 ms start
 // here, with Debian's 140-certificate bundle), and muslcheck never opens a connection.
@@ -17,10 +17,17 @@
 // the CLI's modules (commander most of all) take 25-35 ms to load, a third of the command.
 // Anything else goes to main(), which prints the same version for `--version` in any other
 // position (tested to agree: test/cli/cli.test.ts).
+// COMMONJS: this file and the launcher it loads (dist/launch.cjs, bundled from
+// src/launch.ts) are CommonJS, so that nothing on the way to the CLI starts Node's ES
+// module loader: an ES module entry took 3-5 ms more to reach its first line, and importing
+// dist/launch.js as an ES module 6 ms more (`muslcheck db list` 70 ms against 58, `--version`
+// 24 against 17, an unchanged re-scan of /usr 216 against 211: docs/performance.md, "Stop 20").
+// The `void` keeps the function below from being read as a call of the string above.
+void (async () => {
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  const { readFileSync } = await import('node:fs');
-  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+  const { readFileSync } = require('node:fs');
+  process.stdout.write(`${JSON.parse(readFileSync(require('node:path').join(__dirname, '../package.json'), 'utf8')).version}\n`);
 } else {
   // TIERING: V8 optimises a function once about 66 KB of its bytecode has run (the default
   // --interrupt-budget). A scan lasts seconds, so that eagerness had TurboFan compile ~360
@@ -36,12 +43,15 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
   let tune;
   if (!given.some((a) => /^--interrupt[-_]budget/.test(a))) {
-    const { setFlagsFromString } = await import('node:v8');
+    const { setFlagsFromString } = require('node:v8');
     setFlagsFromString('--interrupt-budget=900000');
     tune = (phase) => setFlagsFromString(`--interrupt-budget=${phase === 'verify' ? 67584 : 900000}`);
   }
   // The CLI runs from its one-file build with the code V8 compiled for it last time
-  // (dist/launch.js; docs/architecture.md, "Starting").
-  const { launch } = await import('../dist/launch.js');
-  process.exitCode = await launch(process.argv, process.env, undefined, { tune });
+  // (src/launch.ts; docs/architecture.md, "Starting"); from tsc's build alone, as a module.
+  const { existsSync } = require('node:fs');
+  const cjs = require('node:path').join(__dirname, '../dist/launch.cjs');
+  const launcher = existsSync(cjs) ? require(cjs) : await import('../dist/launch.js');
+  process.exitCode = await launcher.launch(process.argv, process.env, undefined, { tune });
 }
+})();
