@@ -421,8 +421,9 @@ function tempBeside(target: string): string {
 
 /**
  * openSink opens where a report goes; `tee` also receives every chunk (the report memo).
- * `keyed`: the `--output` file is marked as written (markWritten) before it is renamed into
- * place, and its key taken after, for the memo's record of it (MemoOutputs).
+ * `keyed`: the `--output` file gets the times of a report written now (writtenTimes) before
+ * it is renamed into place, and its key is taken after, for the memo's record of it
+ * (MemoOutputs).
  */
 async function openSink(output: string | undefined, io: CliIo, tee: ((text: string) => void) | null = null, keyed = false): Promise<OutputSink> {
   if (output === undefined) return bufferedSink({ put: (text) => writeAll(io.stdout, text), end: async () => null }, tee);
@@ -450,7 +451,7 @@ async function openSink(output: string | undefined, io: CliIo, tee: ((text: stri
         try {
           const marked = keyed && (await fh.utimes(...writtenTimes()).then(() => true, () => false));
           await rename(tmp, target);
-          return marked ? outputKey(await fh.stat()) : null;
+          return marked ? await fh.stat().then(outputKey, () => null) : null;
         } finally {
           await fh.close();
         }
@@ -658,8 +659,8 @@ async function scanWith(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags
     const { sha1 } = memo.hit.meta;
     try {
       const kept = keyed ? cacheMod.readOutputs(memo.cacheFile!, sha1) : [];
-      const written = await emitFile(memo.hit.fd, memo.hit.meta.bytes, flags.output, io, { keyed, kept });
-      if (keyed) cacheMod.recordOutput(memo.cacheFile!, sha1, resolvePath(io.cwd, flags.output!), written);
+      const emitted = await emitFile(memo.hit.fd, memo.hit.meta.bytes, flags.output, io, { keyed, kept });
+      if (keyed) cacheMod.recordOutput(memo.cacheFile!, sha1, resolvePath(io.cwd, flags.output!), emitted);
     } finally {
       cacheMod.closeMemo(memo.hit);
     }
@@ -808,7 +809,7 @@ export async function emitFile(fd: number, bytes: number, output: string | undef
       }
       const marked = opts.keyed === true && timesSet(fs, out);
       fs.renameSync(tmp, target);
-      return marked ? cache.outputKey(fs.fstatSync(out)) : null;
+      return marked ? keyThrough(fs, cache, out) : null;
     } finally {
       fs.closeSync(out);
     }
@@ -824,21 +825,36 @@ export async function emitFile(fd: number, bytes: number, output: string | undef
  * key (null when that key cannot vouch for it). Undefined when it must be written.
  */
 function keptOutput(fs: typeof import('node:fs'), cache: typeof import('./scan/cache.js'), target: string, bytes: number, key: FileKey): FileKey | null | undefined {
+  /** still says whether what `stat` sees is the recorded file. */
+  const still = (st: import('node:fs').Stats): boolean => {
+    const now = cache.outputKey(st);
+    return now !== null && st.size === bytes && cache.sameKey(now, key);
+  };
   let fd: number;
   try {
-    fd = fs.openSync(target, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    // Looked at before it is opened (opening a device has effects), then opened without
+    // following a link or waiting on a FIFO swapped in since, and looked at again.
+    if (!still(fs.lstatSync(target))) return undefined;
+    fd = fs.openSync(target, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   } catch {
     return undefined;
   }
   try {
-    const st = fs.fstatSync(fd);
-    const now = cache.outputKey(st);
-    if (now === null || st.size !== bytes || !cache.sameKey(now, key) || !timesSet(fs, fd)) return undefined;
-    return cache.outputKey(fs.fstatSync(fd));
+    if (!still(fs.fstatSync(fd)) || !timesSet(fs, fd)) return undefined;
+    return keyThrough(fs, cache, fd);
   } catch {
     return undefined;
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** keyThrough is the key of the report file open as `fd` (outputKey), or null when fstat fails. */
+function keyThrough(fs: typeof import('node:fs'), cache: typeof import('./scan/cache.js'), fd: number): FileKey | null {
+  try {
+    return cache.outputKey(fs.fstatSync(fd));
+  } catch {
+    return null;
   }
 }
 

@@ -36,7 +36,7 @@ interface Stats {
 /** scan runs the CLI in `cwd` (default: the tree's parent) and returns its output, exit code and stats. */
 function scan(args: string[], cwd = base): { code: number | null; stdout: string; stats: Stats } {
   const statsFile = join(base, `stats-${Math.random().toString(36).slice(2)}.json`);
-  const r = spawnSync(process.execPath, [join(REPO, BIN), 'scan', ...args, '--stats', statsFile], { cwd, env: cliEnv({ MUSLCHECK_CACHE_DIR: cacheDir }), encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(REPO, BIN), 'scan', ...args, '--stats', statsFile], { cwd, env: cliEnv({ MUSLCHECK_CACHE_DIR: cacheDir }), encoding: 'utf8', timeout: 60_000 });
   const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as Stats;
   return { code: r.status, stdout: r.stdout, stats };
 }
@@ -293,6 +293,10 @@ describe('an --output file the memo\'s bytes were written to (MemoOutputs)', () 
       renameSync(`${out}.copy`, out);
     }],
     ['made private (chmod)', (out: string) => chmodSync(out, 0o600)],
+    ['replaced by a FIFO (nothing waits on it)', (out: string) => {
+      rmSync(out);
+      expect(spawnSync('mkfifo', [out]).status).toBe(0);
+    }],
     ['replaced by a link to a copy', (out: string) => {
       copyFileSync(out, `${out}.target`);
       rmSync(out);
