@@ -54,4 +54,9 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const launcher = existsSync(cjs) ? require(cjs) : await import('../dist/launch.js');
   process.exitCode = await launcher.launch(process.argv, process.env, undefined, { tune });
 }
-})();
+})().catch((e) => {
+  // The CLI reports its own errors (main never throws); this is the launcher failing (a
+  // damaged build): a tool error, exit code 2.
+  process.stderr.write(`muslcheck: error: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 2;
+});

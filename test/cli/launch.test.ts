@@ -137,6 +137,17 @@ describe('the bin run as a command (its shell line, LAUNCHER in bin/muslcheck.cj
     expect(r.stdout).toBe('certs=unset kept=yes\n');
   });
 
+  it('exits with 2 and says why when its launcher cannot run (a damaged build)', () => {
+    const copy = mkdtempSync(join(base, 'damaged-'));
+    mkdirSync(join(copy, 'bin'));
+    mkdirSync(join(copy, 'dist'));
+    copyFileSync(bin, join(copy, 'bin', 'muslcheck.cjs'));
+    writeFileSync(join(copy, 'dist', 'launch.cjs'), 'this is not JavaScript (\n');
+    const r = spawnSync(process.execPath, [join(copy, 'bin', 'muslcheck.cjs'), 'db', 'list'], { env: cliEnv({}), encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^muslcheck: error: cannot start: /);
+  });
+
   it('runs the CLI with the real node', () => {
     const r = spawnSync(bin, ['--version'], { env: cliEnv({ NODE_OPTIONS: '' }), encoding: 'utf8' });
     expect(r.status).toBe(0);
