@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// bundle: builds dist/cli.cjs, the CLI as one CommonJS script, and dist/launch.cjs, its
-// launcher (below), from tsc's dist/cli.js and dist/launch.js and
-// what it imports (commander and ora included). src/launch.ts runs it with V8's cached code;
-// see there and docs/architecture.md ("Starting: one script and V8's code cache").
+// bundle: builds, from tsc's build in dist/, three CommonJS scripts: dist/cli.cjs, the CLI
+// and what it imports (commander and ora included), which src/launch.ts runs with V8's
+// cached code (see there and docs/architecture.md, "Starting: one script and V8's code
+// cache"); dist/launch.cjs, that launcher; dist/scan/worker.cjs, the scan's worker thread.
+// None of them starts Node's ES module loader ("No ES module on the way to the CLI").
 //
 // `import.meta.url` has no meaning in CommonJS, so each of dist/'s modules gets the URL of
 // its own file instead, computed from where the bundle is: the data, the worker and
@@ -17,10 +18,12 @@ import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-const outfile = `${dist}cli.cjs`;
 
-/** ownUrl gives dist/'s modules their own file's URL for `import.meta.url`, and built-in modules by `require`. */
-const ownUrl = {
+/**
+ * ownUrl gives dist/'s modules, bundled into `outfile`, their own file's URL for
+ * `import.meta.url`, and built-in modules by `require`.
+ */
+const ownUrl = (outfile) => ({
   name: 'own-url',
   setup(b) {
     b.onLoad({ filter: /\/dist\/.*\.js$/ }, (args) => {
@@ -32,37 +35,38 @@ const ownUrl = {
       return { contents, loader: 'js' };
     });
   },
-};
+});
 
-const result = await build({
-  entryPoints: [`${dist}cli.js`],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  plugins: [ownUrl],
-  logLevel: 'silent',
-});
-// The launcher as CommonJS too (bin/muslcheck.cjs loads it), so that starting the CLI
-// never starts Node's ES module loader. Loaded by `require`, it may import(): it imports
-// the CLI's modules from tsc's build when the bundle above is missing.
-const launcher = `${dist}launch.cjs`;
-const launchResult = await build({
-  entryPoints: [`${dist}launch.js`],
-  outfile: launcher,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  plugins: [{ name: 'cli-external', setup: (b) => b.onResolve({ filter: /^\.\/cli\.js$/ }, () => ({ path: './cli.js', external: true })) }, ownUrl],
-  logLevel: 'silent',
-});
-const problems = [...result.errors, ...result.warnings, ...launchResult.errors, ...launchResult.warnings];
-const left = /\bimport\(|import\.meta/.exec(readFileSync(outfile, 'utf8'));
-if (left !== null) problems.push({ text: `dist/cli.cjs still uses \`${left[0]}\` (see the top of scripts/bundle.mjs)` });
-const launcherLeft = /import\.meta|\bimport\((?!"\.\/cli\.js"\))/.exec(readFileSync(launcher, 'utf8'));
-if (launcherLeft !== null) problems.push({ text: `dist/launch.cjs still uses \`${launcherLeft[0]}\`` });
+/** bundle builds `outfile` from dist/'s `entry` as one CommonJS script; `allowed`: an `import(` it may keep. */
+async function bundle(entry, outfile, plugins = [], allowed = null) {
+  const result = await build({
+    entryPoints: [`${dist}${entry}`],
+    outfile: `${dist}${outfile}`,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    plugins: [...plugins, ownUrl(`${dist}${outfile}`)],
+    logLevel: 'silent',
+  });
+  const problems = [...result.errors, ...result.warnings];
+  const text = readFileSync(`${dist}${outfile}`, 'utf8');
+  const left = [...text.matchAll(/\bimport\([^)]*\)?|import\.meta/g)].find((m) => m[0] !== allowed);
+  if (left !== undefined) problems.push({ text: `dist/${outfile} still uses \`${left[0]}\` (see the top of scripts/bundle.mjs)` });
+  return problems;
+}
+
+const problems = [
+  // The CLI, run by the launcher as a vm.Script with V8's cached code.
+  ...(await bundle('cli.js', 'cli.cjs')),
+  // The launcher as CommonJS too (bin/muslcheck.cjs loads it), so that starting the CLI
+  // never starts Node's ES module loader. Loaded by `require`, it may import(): it imports
+  // the CLI's modules from tsc's build when the bundle above is missing.
+  ...(await bundle('launch.js', 'launch.cjs', [{ name: 'cli-external', setup: (b) => b.onResolve({ filter: /^\.\/cli\.js$/ }, () => ({ path: './cli.js', external: true })) }], 'import("./cli.js")')),
+  // The scan's worker thread, for the same reason: src/scan/pool.ts starts it from here
+  // when it is there (the engine it imports once given a scan is in it, loaded then).
+  ...(await bundle('scan/worker.js', 'scan/worker.cjs')),
+];
 if (problems.length > 0) {
   for (const p of problems) console.error(`bundle: ${p.location ? `${p.location.file}:${p.location.line}: ` : ''}${p.text}`);
   process.exit(1);

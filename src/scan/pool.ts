@@ -19,13 +19,17 @@ interface Pending {
 }
 
 /**
- * workerScript finds the compiled worker. From dist/ it is the sibling worker.js; when
- * the sources run under a TypeScript-aware test runner, the build in dist/ serves (npm
- * test builds first).
+ * workerScript finds the compiled worker: its one-script build (worker.cjs, from
+ * scripts/bundle.mjs) where there is one, since a CommonJS script starts without Node's ES
+ * module loader (a re-scan's helper thread verified 6 ms sooner: docs/performance.md,
+ * "Stop 20"), else tsc's worker.js. From dist/ they are siblings; when the sources run
+ * under a TypeScript-aware test runner, the build in dist/ serves (npm test builds first).
  */
 export function workerScript(): URL {
-  const sibling = new URL('./worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(sibling))) return sibling;
+  for (const candidate of ['./worker.cjs', './worker.js', '../../dist/scan/worker.cjs']) {
+    const url = new URL(candidate, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
   return new URL('../../dist/scan/worker.js', import.meta.url);
 }
 

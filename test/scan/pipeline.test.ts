@@ -7,14 +7,15 @@
  * musl lacks; --library-path libraries are used; the streamed JSON equals the formatter.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
 import { Engine, toBatch } from '../../src/scan/engine.js';
 import { scanPaths, scanStream, type ScanOptions } from '../../src/scan/pipeline.js';
-import { prestartWorkers, spareWorkers } from '../../src/scan/pool.js';
+import { prestartWorkers, spareWorkers, workerScript } from '../../src/scan/pool.js';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, nextEntries, Walker, type ListingStore } from '../../src/scan/walk.js';
 import { formatJson, jsonHead, jsonTail } from '../../src/report/json.js';
 import { SummaryBuilder } from '../../src/report/common.js';
@@ -163,6 +164,11 @@ describe('the calling thread and the pool agree', () => {
     expect(two.stats.forwarded).toBeGreaterThan(0);
     expect(two.stats.forwarded).toBeLessThanOrEqual(two.reports.filter((r) => r.kind === 'elf' || r.kind === 'malformed').length);
   }, 60_000);
+
+  it('the pool\'s threads run the worker\'s one-script build (dist/scan/worker.cjs), which the comparison above ran', () => {
+    expect(existsSync(join(root, 'dist/scan/worker.cjs'))).toBe(true);
+    expect(fileURLToPath(workerScript())).toBe(join(root, 'dist/scan/worker.cjs'));
+  });
 });
 
 describe('the analysis window', () => {
