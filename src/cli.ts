@@ -360,12 +360,24 @@ function usedHeap(): number {
   return getHeapStatistics().used_heap_size;
 }
 
-/** exposedGc is V8's full collection (`gc()` of `--expose-gc`), or null when it cannot be had. */
+/**
+ * exposedGc is V8's full collection (`gc()` of `--expose-gc`), or null when it cannot be
+ * had. Node started with `--expose-gc` has it already; otherwise the flag is set just long
+ * enough to take `gc` from a fresh context, then unset: V8 refuses code cached under other
+ * flags, so a run that cached the CLI's code with the flag still set had the next command
+ * refuse that code and compile and cache it again (test/cli/launch.test.ts).
+ */
 export function exposedGc(): (() => void) | null {
+  const own: unknown = (globalThis as { gc?: unknown }).gc;
+  if (typeof own === 'function') return own as () => void;
   try {
     setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('gc');
-    return typeof gc === 'function' ? (gc as () => void) : null;
+    try {
+      const gc: unknown = runInNewContext('gc');
+      return typeof gc === 'function' ? (gc as () => void) : null;
+    } finally {
+      setFlagsFromString('--no-expose-gc');
+    }
   } catch {
     return null;
   }

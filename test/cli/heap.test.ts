@@ -3,6 +3,7 @@
  * heap has grown by TRIM_GROWTH since its low point, backs off when a collection frees
  * little, and does nothing when V8's collector cannot be had.
  */
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { exposedGc, heapTrimmer, TRIM_GROWTH } from '../../src/cli.js';
 
@@ -71,5 +72,11 @@ describe('heapTrimmer', () => {
     const before = process.memoryUsage().heapUsed;
     gc!();
     expect(process.memoryUsage().heapUsed).toBeLessThan(before);
+  });
+
+  it.skipIf(typeof (globalThis as { gc?: unknown }).gc === 'function')('leaves the flag as it was: a context made afterwards has no gc, and the collector taken still works', () => {
+    const gc = exposedGc();
+    expect(runInNewContext('typeof gc')).toBe('undefined');
+    expect(() => gc!()).not.toThrow();
   });
 });
