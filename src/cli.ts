@@ -299,7 +299,7 @@ interface OutputSink {
   write(text: string): Promise<void> | undefined;
   /** close flushes; with `ok` false a partial `--output` file is removed instead of renamed into place. */
   close(ok: boolean): Promise<void>;
-  /** written is the `--output` file's key once closed, when it was asked for (`keyed`) and can vouch for its bytes (outputKey); null otherwise. */
+  /** written is the `--output` file's key once closed, when it was asked for (`keyed`) and can vouch for its bytes (vouchingKey); null otherwise. */
   readonly written: FileKey | null;
 }
 
@@ -433,14 +433,14 @@ function tempBeside(target: string): string {
 
 /**
  * openSink opens where a report goes; `tee` also receives every chunk (the report memo).
- * `keyed`: the `--output` file gets the times of a report written now (writtenTimes) before
+ * `keyed`: the `--output` file gets the times of a report written now (stampOutput) before
  * it is renamed into place, and its key is taken after, for the memo's record of it
  * (MemoOutputs).
  */
 async function openSink(output: string | undefined, io: CliIo, tee: ((text: string) => void) | null = null, keyed = false): Promise<OutputSink> {
   if (output === undefined) return bufferedSink({ put: (text) => writeAll(io.stdout, text), end: async () => null }, tee);
   const { open, rename, rm } = await import('node:fs/promises');
-  const { outputKey } = await import('./scan/cache.js');
+  const { keyVouchedThrough, stampOutput } = await import('./scan/cache.js');
   const target = resolvePath(io.cwd, output);
   const tmp = tempBeside(target);
   let fh: import('node:fs/promises').FileHandle;
@@ -461,9 +461,9 @@ async function openSink(output: string | undefined, io: CliIo, tee: ((text: stri
           return null;
         }
         try {
-          const marked = keyed && (await fh.utimes(...writtenTimes()).then(() => true, () => false));
+          const stamped = keyed && stampOutput(fh.fd);
           await rename(tmp, target);
-          return marked ? await fh.stat().then(outputKey, () => null) : null;
+          return stamped ? keyVouchedThrough(fh.fd) : null;
         } finally {
           await fh.close();
         }
@@ -672,7 +672,7 @@ async function scanWith(mode: 'scan' | 'plan', paths: string[], flags: ScanFlags
     try {
       const kept = keyed ? cacheMod.readOutputs(memo.cacheFile!, sha1) : [];
       const emitted = await emitFile(memo.hit.fd, memo.hit.meta.bytes, flags.output, io, { keyed, kept });
-      if (keyed) cacheMod.recordOutput(memo.cacheFile!, sha1, resolvePath(io.cwd, flags.output!), emitted);
+      if (keyed) cacheMod.recordOutput(memo.cacheFile!, sha1, resolvePath(io.cwd, flags.output!), emitted, kept);
     } finally {
       cacheMod.closeMemo(memo.hit);
     }
@@ -755,22 +755,6 @@ function renderContext(mode: string, flags: ScanFlags, target: string, failOn: V
   });
 }
 
-/**
- * OUTPUT_MTIME_BACK_MS: a report written to `--output` for the memo's record (MemoOutputs)
- * gets an mtime this many milliseconds before it is renamed into place, so that its key
- * holds an mtime before its ctime (outputKey): a later write sets the mtime to the clock's
- * time, which is not before that ctime. File times come from a clock that lags Date.now()'s
- * by up to a tick (1-10 ms), hence not less. A make rule sees the report as written 20 ms
- * early: it remakes it sooner, never later.
- */
-const OUTPUT_MTIME_BACK_MS = 20;
-
-/** writtenTimes are the access and modification times (seconds) a report written now gets (OUTPUT_MTIME_BACK_MS). */
-function writtenTimes(): [number, number] {
-  const t = (Math.floor(Date.now()) - OUTPUT_MTIME_BACK_MS) / 1000;
-  return [t, t];
-}
-
 /** EmitOptions tune emitFile. */
 export interface EmitOptions {
   /** byName: copy to --output through the descriptor's name in /dev/fd (in the kernel) where the system has one; otherwise in chunks. */
@@ -819,9 +803,9 @@ export async function emitFile(fd: number, bytes: number, output: string | undef
           for (let done = 0; done < chunk.length; ) done += fs.writeSync(out, chunk, done, chunk.length - done);
         });
       }
-      const marked = opts.keyed === true && timesSet(fs, out);
+      const stamped = opts.keyed === true && cache.stampOutput(out);
       fs.renameSync(tmp, target);
-      return marked ? keyThrough(fs, cache, out) : null;
+      return stamped ? cache.keyVouchedThrough(out) : null;
     } finally {
       fs.closeSync(out);
     }
@@ -839,7 +823,7 @@ export async function emitFile(fd: number, bytes: number, output: string | undef
 function keptOutput(fs: typeof import('node:fs'), cache: typeof import('./scan/cache.js'), target: string, bytes: number, key: FileKey): FileKey | null | undefined {
   /** still says whether what `stat` sees is the recorded file. */
   const still = (st: import('node:fs').Stats): boolean => {
-    const now = cache.outputKey(st);
+    const now = cache.vouchingKey(st);
     return now !== null && st.size === bytes && cache.sameKey(now, key);
   };
   let fd: number;
@@ -852,31 +836,12 @@ function keptOutput(fs: typeof import('node:fs'), cache: typeof import('./scan/c
     return undefined;
   }
   try {
-    if (!still(fs.fstatSync(fd)) || !timesSet(fs, fd)) return undefined;
-    return keyThrough(fs, cache, fd);
+    if (!still(fs.fstatSync(fd)) || !cache.stampOutput(fd)) return undefined;
+    return cache.keyVouchedThrough(fd);
   } catch {
     return undefined;
   } finally {
     fs.closeSync(fd);
-  }
-}
-
-/** keyThrough is the key of the report file open as `fd` (outputKey), or null when fstat fails. */
-function keyThrough(fs: typeof import('node:fs'), cache: typeof import('./scan/cache.js'), fd: number): FileKey | null {
-  try {
-    return cache.outputKey(fs.fstatSync(fd));
-  } catch {
-    return null;
-  }
-}
-
-/** timesSet gives the file open as `fd` the times of a report written now (writtenTimes); false when refused. */
-function timesSet(fs: typeof import('node:fs'), fd: number): boolean {
-  try {
-    fs.futimesSync(fd, ...writtenTimes());
-    return true;
-  } catch {
-    return false;
   }
 }
 

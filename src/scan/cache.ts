@@ -1117,8 +1117,8 @@ export function memoPaths(cacheFile: string): { data: string; meta: string; entr
  * A re-scan that would write those bytes to a file still under its key only sets its times
  * (the CLI's keptOutput): /usr's 70 MB report copied and renamed over the last took 25-30
  * ms of a 0.25 s re-scan. The key vouches for the bytes as the memo's own does: the file's
- * mtime was set before the rename that set its ctime (OUTPUT_MTIME_BACK_MS), and any later
- * write sets the mtime to the clock's time, not before that ctime (outputKey).
+ * mtime was set before the rename that set its ctime (stampOutput), and any later write
+ * sets the mtime to the clock's time, not before that ctime (vouchingKey).
  */
 export interface MemoOutputs {
   sha1: string;
@@ -1135,12 +1135,49 @@ export interface OutputRecord {
 export const MAX_OUTPUTS = 8;
 
 /**
- * outputKey is a written report file's key when it can vouch for the file's bytes: its
- * mtime lies before its ctime, so no later write can keep it. Null otherwise (a filesystem
- * with whole-second times, or a clock that moved).
+ * vouchingKey is the key of a file muslcheck wrote (the memo, a report) when it can vouch
+ * for the file's bytes: its mtime lies before its ctime, so no later write can keep it.
+ * Null otherwise (a filesystem with whole-second times, or a clock that moved).
  */
-export function outputKey(st: Stats): FileKey | null {
+export function vouchingKey(st: Stats): FileKey | null {
   return st.isFile() && st.mtimeMs < st.ctimeMs ? fileKeyOf(st) : null;
+}
+
+/** keyVouchedThrough is vouchingKey of the file open as `fd`; null also when fstat fails. */
+export function keyVouchedThrough(fd: number): FileKey | null {
+  try {
+    return vouchingKey(fstatSync(fd));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * stampTimes sets the access and modification times of the file open as `fd` to `atMs`
+ * (milliseconds since the epoch), before the rename that sets its ctime, so that its key
+ * vouches for its bytes (vouchingKey); false when the filesystem refuses.
+ */
+function stampTimes(fd: number, atMs: number): boolean {
+  try {
+    futimesSync(fd, atMs / 1000, atMs / 1000);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * OUTPUT_MTIME_BACK_MS: a report written to `--output` for the memo's record (MemoOutputs)
+ * gets an mtime this many milliseconds before now. File times come from the kernel's
+ * coarse clock, which lags Date.now()'s by up to a tick (4 ms at the HZ=250 of Debian's
+ * kernels; on this project's VM a report stamped 20 ms back had its ctime 17 ms after its
+ * mtime). A make rule sees the report as written 20 ms early: it remakes it sooner, never later.
+ */
+export const OUTPUT_MTIME_BACK_MS = 20;
+
+/** stampOutput gives a report file the times of one written now (OUTPUT_MTIME_BACK_MS); false when refused. */
+export function stampOutput(fd: number): boolean {
+  return stampTimes(fd, Math.floor(Date.now()) - OUTPUT_MTIME_BACK_MS);
 }
 
 /** readOutputs returns the report files recorded as holding the bytes of the memo whose SHA-1 is `sha1` ([] when none, or the record is not sound). */
@@ -1164,12 +1201,13 @@ function isFileKey(k: unknown): k is FileKey {
 
 /**
  * recordOutput records that the report file `path` holds the bytes of the memo whose SHA-1
- * is `sha1`, under `file` (null: it may not, forget it). Written beside and renamed into
- * place; a record that cannot be written only costs the next run a copy.
+ * is `sha1`, under `file` (null: it may not, forget it), among the `current` records (read
+ * unless the caller has them). Written beside and renamed into place; a record that cannot
+ * be written only costs the next run a copy.
  */
-export function recordOutput(cacheFile: string, sha1: string, path: string, file: FileKey | null): void {
+export function recordOutput(cacheFile: string, sha1: string, path: string, file: FileKey | null, current: readonly OutputRecord[] = readOutputs(cacheFile, sha1)): void {
   const p = memoPaths(cacheFile).outputs;
-  const kept = readOutputs(cacheFile, sha1).filter((o) => o.path !== path);
+  const kept = current.filter((o) => o.path !== path);
   const outputs = file === null ? kept : [{ path, file }, ...kept].slice(0, MAX_OUTPUTS);
   const tmp = `${p}.${process.pid}.tmp`;
   try {
@@ -1393,9 +1431,9 @@ export class MemoWriter {
     if (this.fd === null) return null;
     const p = memoPaths(this.cacheFile);
     try {
-      const back = markStored(this.fd);
+      const stamped = stampTimes(this.fd, (Math.floor(Date.now() / 1000) - MEMO_MTIME_BACK_S) * 1000);
       renameSync(this.tmp, p.data);
-      const file = back ? fileKeyOf(fstatSync(this.fd)) : undefined;
+      const file = stamped ? (keyVouchedThrough(this.fd) ?? undefined) : undefined;
       closeSync(this.fd);
       this.fd = null;
       const meta: MemoMeta = { key: this.key, exitCode, bytes: this.bytes, sha1: this.hash.digest('hex'), ...(file === undefined ? {} : { file }) };
@@ -1419,16 +1457,5 @@ export class MemoWriter {
   abandon(): void {
     discardTemp(this.fd, this.tmp);
     this.fd = null;
-  }
-}
-
-/** markStored sets a memo's mtime MEMO_MTIME_BACK_S before the second it is in; false when the filesystem refuses (the memo is then checked by its SHA-1 only). */
-function markStored(fd: number): boolean {
-  const nowS = Math.floor(Date.now() / 1000);
-  try {
-    futimesSync(fd, nowS, nowS - MEMO_MTIME_BACK_S);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -21,8 +21,8 @@ interface Pending {
 /**
  * workerScript finds the compiled worker: its one-script build (worker.cjs, from
  * scripts/bundle.mjs) where there is one, since a CommonJS script starts without Node's ES
- * module loader (a re-scan's helper thread verified 6 ms sooner: docs/performance.md,
- * "Stop 20"), else tsc's worker.js. From dist/ they are siblings; when the sources run
+ * module loader (an unchanged re-scan of /usr, whose helper thread joins sooner, 211 ms
+ * against 214: docs/performance.md, "Stop 20"), else tsc's worker.js. From dist/ they are siblings; when the sources run
  * under a TypeScript-aware test runner, the build in dist/ serves (npm test builds first).
  */
 export function workerScript(): URL {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDatabase } from '../../src/db/index.js';
 import { scanPaths, scanStream, type ScanOptions } from '../../src/scan/pipeline.js';
-import { awaitVerified, CACHED_KINDS, CacheFile, closeMemo, MAX_OUTPUTS, MEMO_MTIME_BACK_S, memoPaths, outputKey, readOutputs, recordOutput, memoTrusted, MemoWriter, readMemo, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, verifyChunks, writePayload, verifyJob, verifyUnits, type FileKey } from '../../src/scan/cache.js';
+import { awaitVerified, CACHED_KINDS, CacheFile, closeMemo, MAX_OUTPUTS, MEMO_MTIME_BACK_S, memoPaths, vouchingKey, readOutputs, recordOutput, memoTrusted, MemoWriter, readMemo, cacheFileName, CacheWriter, decodeDirectory, decodeListing, encodeDirectory, encodeListing, IndexBuilder, listingKeyMatches, payloadCheck, pruneCacheDir, readPayload, sameKey, verifyChunks, writePayload, verifyJob, verifyUnits, type FileKey } from '../../src/scan/cache.js';
 import { lendSpares, prestartWorkers, releaseSpareWorkers } from '../../src/scan/pool.js';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, ENTRY_OTHER } from '../../src/scan/walk.js';
 import { Engine, toBatch } from '../../src/scan/engine.js';
@@ -339,18 +339,18 @@ describe('the report files a memo was written to (MemoOutputs)', () => {
     expect(readOutputs(file, 'aa')).toEqual([{ path: '/r/c.json', file: key(3) }]);
   });
 
-  it('outputKey vouches only for a regular file whose mtime lies before its ctime', () => {
+  it('vouchingKey vouches only for a regular file whose mtime lies before its ctime', () => {
     const f = join(work, 'outputs', 'report.json');
     writeFileSync(f, 'report\n');
     // A file just written has its mtime and ctime from the same write: a second write in the same tick would keep both.
     const fresh = statSync(f);
     expect(fresh.mtimeMs).toBe(fresh.ctimeMs);
-    expect(outputKey(fresh)).toBeNull();
+    expect(vouchingKey(fresh)).toBeNull();
     const back = new Date(Date.now() - 1000);
     utimesSync(f, back, back);
     const marked = statSync(f);
-    expect(outputKey(marked)).toEqual({ dev: marked.dev, ino: marked.ino, size: marked.size, mtimeMs: marked.mtimeMs, ctimeMs: marked.ctimeMs });
-    expect(outputKey(statSync(join(work, 'outputs')))).toBeNull(); // a directory
+    expect(vouchingKey(marked)).toEqual({ dev: marked.dev, ino: marked.ino, size: marked.size, mtimeMs: marked.mtimeMs, ctimeMs: marked.ctimeMs });
+    expect(vouchingKey(statSync(join(work, 'outputs')))).toBeNull(); // a directory
   });
 
   it('go with their cache file when it is pruned', () => {
